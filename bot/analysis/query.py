@@ -1,0 +1,350 @@
+"""Boolean topic queries: parse once, then evaluate fast against many articles.
+
+Syntax: words, "phrases" (curly quotes and « » too), prefix*, AND, OR, NOT (upper case),
+-term for NOT, parentheses; adjacent terms are joined by AND; NOT > AND > OR. Query and
+article are folded alike (case, accents, Arabic letter variants): `securite` ~ "sécurité".
+
+Matching is on whole words: `mali` never matches "Somalia"; `tunis*` matches "Tunisie" and
+"tunisiens"; punctuation inside a term splits it, so `al-qaeda` is the phrase "al qaeda".
+Arabic words also read without one attached prefix — و ب ل ال وال بال لل — so `تونس` matches
+"وتونس" and `الجيش` matches "والجيش" and "للجيش". Nothing more elaborate than that.
+
+`Query.matches` applies the substance rule: a positive term counts only when it is in the title
+or lead, or at least twice in the whole text. Under NOT a single mention anywhere counts.
+`Query.mentions` counts any mention.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple, TypeAlias
+
+from bot.analysis.text import fold, sentences
+
+MAX_QUERY_LENGTH = 1000
+MAX_TERMS = 200
+MIN_PREFIX_LENGTH = 2
+LEAD_WORD_CAP = 80  # a lead that never ends (no punctuation) still stops here
+_LEAD_CHARS = 2000  # the lead is looked for in the start of the body only
+
+_WORD = re.compile(r"[^\W_]+")
+_QUOTES = '"“”«»„'
+_BREAKS = "()" + _QUOTES
+_KEYWORDS = frozenset({"AND", "OR", "NOT"})
+_ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
+_PREFIXES_WITH_ARTICLE = frozenset({"وال", "بال", "لل"})  # للجيش is ل + الجيش
+
+Element = tuple[str, bool]  # a folded word and whether it is a prefix
+
+
+class QueryError(ValueError):
+    """A query that cannot be parsed; `position` is a 0-based index into the query."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} at position {position}")
+        self.message = message
+        self.position = position
+
+
+def describe_error(query: str, error: QueryError, width: int = 60) -> str:
+    """Two lines for a chat: the query (or a window of it) and a caret under the error."""
+    shown = "".join(" " if ch.isspace() else ch for ch in query)
+    position = min(max(error.position, 0), len(shown))
+    start = max(0, min(position - width // 2, len(shown) - width))
+    end = start + width
+    before = "…" if start > 0 else ""
+    after = "…" if end < len(shown) else ""
+    return f"{before}{shown[start:end]}{after}\n{' ' * (len(before) + position - start)}^"
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=16384)
+def _readings(word: str) -> tuple[str, ...]:
+    """The word itself plus, for Arabic, the word without one attached prefix."""
+    if not "\u0600" <= word[0] <= "\u06ff":
+        return (word,)
+    readings = [word]
+    for prefix in _ARABIC_PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 2:
+            readings.append(rest)
+            if prefix in _PREFIXES_WITH_ARTICLE:
+                readings.append("ال" + rest)
+    return tuple(dict.fromkeys(readings))
+
+
+@dataclass(frozen=True, eq=False)
+class MatchDoc:
+    """One article prepared once for evaluating many queries."""
+
+    words: tuple[str, ...]  # folded words: the title's, then the body's
+    focus_length: int  # positions below this belong to the title or the lead
+    positions: dict[str, list[int]]  # each word or Arabic reading -> its ascending positions
+    vocabulary: tuple[str, ...]  # the same keys, sorted, for prefix look-ups
+    known: frozenset[str]  # the same keys again, for intersecting with a query's words
+    arabic_readings: dict[int, tuple[str, ...]]  # position -> readings, for Arabic words only
+    _found: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, title: str, body: str, lead_sentences: int = 2) -> MatchDoc:
+        title_words = _tokens(title)
+        lead = " ".join(sentences(body[:_LEAD_CHARS])[:lead_sentences])
+        focus_length = len(title_words) + min(len(_tokens(lead)), LEAD_WORD_CAP)
+        words = tuple(title_words + _tokens(body))
+        positions: dict[str, list[int]] = {}
+        for index, word in enumerate(words):
+            positions.setdefault(word, []).append(index)
+        arabic_readings: dict[int, tuple[str, ...]] = {}
+        for index, word in enumerate(words):
+            if "\u0600" <= word[0] <= "\u06ff" and len(readings := _readings(word)) > 1:
+                arabic_readings[index] = readings
+                for reading in readings[1:]:
+                    positions.setdefault(reading, []).append(index)
+        if arabic_readings:
+            positions = {key: sorted(set(value)) for key, value in positions.items()}
+        vocabulary = tuple(sorted(positions))
+        return cls(
+            words, focus_length, positions, vocabulary, frozenset(vocabulary), arabic_readings
+        )
+
+    def found(self, key: str, elements: tuple[Element, ...]) -> tuple[int, int]:
+        """(how many times, first position) the term occurs; first is -1 when absent."""
+        cached = self._found.get(key)
+        if cached is None:
+            starts = self._starts(*elements[0])
+            if len(elements) > 1:
+                starts = [start for start in starts if self._continues(start, elements)]
+            cached = (len(starts), starts[0] if starts else -1)
+            self._found[key] = cached
+        return cached
+
+    def _starts(self, word: str, prefix: bool) -> list[int]:
+        if not prefix:
+            return self.positions.get(word, [])
+        groups = []
+        index = bisect_left(self.vocabulary, word)
+        while index < len(self.vocabulary) and self.vocabulary[index].startswith(word):
+            groups.append(self.positions[self.vocabulary[index]])
+            index += 1
+        if len(groups) <= 1:
+            return groups[0] if groups else []
+        return sorted(set().union(*groups))
+
+    def _continues(self, start: int, elements: tuple[Element, ...]) -> bool:
+        if start + len(elements) > len(self.words):
+            return False
+        for offset, (word, prefix) in enumerate(elements[1:], start=1):
+            index = start + offset
+            forms = self.arabic_readings.get(index) or (self.words[index],)
+            if not (any(f.startswith(word) for f in forms) if prefix else word in forms):
+                return False
+        return True
+
+
+# In holds(), `substance` is True on the positive side of the substance rule, False under a
+# NOT (a single mention counts there), and None when any mention counts everywhere.
+
+
+class _Term:
+    __slots__ = ("elements", "key", "word")
+
+    def __init__(self, elements: tuple[Element, ...]) -> None:
+        self.elements = elements
+        self.key = " ".join(word + "*" * prefix for word, prefix in elements)
+        single = len(elements) == 1 and not elements[0][1]
+        self.word = elements[0][0] if single else None  # plain one-word terms skip the memo
+
+    def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
+        if self.word is not None:
+            found = doc.positions.get(self.word)
+            count, first = (len(found), found[0]) if found else (0, -1)
+        else:
+            count, first = doc.found(self.key, self.elements)
+        if substance:
+            return count >= 2 or 0 <= first < doc.focus_length
+        return count > 0
+
+
+@dataclass(slots=True)
+class _Not:
+    child: _Node
+
+    def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
+        return not self.child.holds(doc, None if substance is None else not substance)
+
+
+@dataclass(slots=True)
+class _And:
+    children: tuple[_Node, ...]
+
+    def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
+        return all(child.holds(doc, substance) for child in self.children)
+
+
+class _Or:
+    """Plain one-word alternatives are tested together with one set intersection."""
+
+    __slots__ = ("others", "words")
+
+    def __init__(self, children: tuple[_Node, ...]) -> None:
+        self.words = frozenset(c.word for c in children if isinstance(c, _Term) and c.word)
+        self.others = tuple(c for c in children if not (isinstance(c, _Term) and c.word))
+
+    def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
+        for word in self.words & doc.known:
+            found = doc.positions[word]
+            if not substance or len(found) >= 2 or found[0] < doc.focus_length:
+                return True
+        return any(child.holds(doc, substance) for child in self.others)
+
+
+_Node: TypeAlias = "_Term | _Not | _And | _Or"
+
+
+@dataclass(frozen=True, eq=False)
+class Query:
+    text: str
+    root: _Node
+    term_count: int
+
+    def matches(self, doc: MatchDoc) -> bool:
+        """True when the article is substantially about the query (see the module notes)."""
+        return self.root.holds(doc, True)
+
+    def mentions(self, doc: MatchDoc) -> bool:
+        """True when the article mentions the query at all, however briefly."""
+        return self.root.holds(doc, None)
+
+
+@lru_cache(maxsize=1024)
+def compile_query(
+    text: str, *, max_length: int = MAX_QUERY_LENGTH, max_terms: int = MAX_TERMS
+) -> Query:
+    """Parse a query; the limits guard user input, trusted packs may raise them."""
+    if len(text) > max_length:
+        raise QueryError(
+            f"query too long ({len(text)} characters, at most {max_length})", max_length
+        )
+    parser = _Parser(_lex(text), max_terms)
+    return Query(text, parser.parse(), parser.term_count)
+
+
+class _Token(NamedTuple):
+    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT", or "end" after the last
+    text: str
+    position: int
+
+
+def _lex(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    index = 0
+    while index < len(query):
+        char = query[index]
+        if char.isspace():
+            index += 1
+        elif char in "()":
+            tokens.append(_Token(char, char, index))
+            index += 1
+        elif char in _QUOTES:
+            end = next((j for j in range(index + 1, len(query)) if query[j] in _QUOTES), -1)
+            if end < 0:
+                raise QueryError("unterminated quote", index)
+            tokens.append(_Token("phrase", query[index + 1 : end], index))
+            index = end + 1
+        elif char == "-":
+            if index + 1 == len(query) or query[index + 1].isspace():
+                raise QueryError('"-" needs a term right after it', index)
+            tokens.append(_Token("NOT", "-", index))
+            index += 1
+        else:
+            end = index
+            while end < len(query) and not query[end].isspace() and query[end] not in _BREAKS:
+                end += 1
+            word = query[index:end]
+            tokens.append(_Token(word if word in _KEYWORDS else "word", word, index))
+            index = end
+    return tokens
+
+
+def _term_elements(token: _Token) -> tuple[Element, ...]:
+    offset = token.position + (1 if token.kind == "phrase" else 0)
+    elements: list[Element] = []
+    for piece in re.finditer(r"\S+", token.text):
+        raw, position = piece.group(), offset + piece.start()
+        stem = raw.removesuffix("*")
+        if not stem.strip("*"):
+            raise QueryError('lone "*"', position)
+        if "*" in stem:
+            raise QueryError('"*" is only allowed at the end of a word', position + stem.index("*"))
+        words = _tokens(stem)
+        if not words:
+            raise QueryError(f'"{raw}" has no letters or digits', position)
+        if raw.endswith("*") and len(words[-1]) < MIN_PREFIX_LENGTH:
+            raise QueryError(f"prefix too short (at least {MIN_PREFIX_LENGTH} letters)", position)
+        elements.extend((word, False) for word in words)
+        if raw.endswith("*"):
+            elements[-1] = (words[-1], True)
+    if not elements:
+        raise QueryError("empty phrase", token.position)
+    return tuple(elements)
+
+
+class _Parser:
+    """or := and (OR and)* ; and := not ([AND] not)* ; not := (NOT | -) not | term | ( or )"""
+
+    def __init__(self, tokens: list[_Token], max_terms: int) -> None:
+        self.tokens = [*tokens, _Token("end", "", -1)]
+        self.index = 0
+        self.max_terms = max_terms
+        self.term_count = 0
+
+    def parse(self) -> _Node:
+        node = self._or(None)
+        if (token := self.tokens[self.index]).kind != "end":
+            raise QueryError(f'unexpected "{token.text}"', token.position)
+        return node
+
+    def _or(self, after: _Token | None) -> _Node:
+        children = [self._and(after)]
+        while (token := self.tokens[self.index]).kind == "OR":
+            self.index += 1
+            children.append(self._and(token))
+        return children[0] if len(children) == 1 else _Or(tuple(children))
+
+    def _and(self, after: _Token | None) -> _Node:
+        children = [self._not(after)]
+        while (token := self.tokens[self.index]).kind not in ("OR", ")", "end"):
+            if token.kind == "AND":
+                self.index += 1
+            children.append(self._not(token if token.kind == "AND" else None))
+        return children[0] if len(children) == 1 else _And(tuple(children))
+
+    def _not(self, after: _Token | None) -> _Node:
+        token = self.tokens[self.index]
+        if token.kind == "end":
+            if after is None:
+                raise QueryError("empty query", 0)
+            if after.kind == "(":
+                raise QueryError('unclosed "("', after.position)
+            raise QueryError(f'"{after.text}" needs a term after it', after.position)
+        self.index += 1
+        if token.kind == "NOT":
+            return _Not(self._not(token))
+        if token.kind == "(":
+            node = self._or(token)
+            if self.tokens[self.index].kind == "end":
+                raise QueryError('unclosed "("', token.position)
+            self.index += 1  # the ")": _or stops only there or at the end
+            return node
+        if token.kind in ("word", "phrase"):
+            self.term_count += 1
+            if self.term_count > self.max_terms:
+                raise QueryError(f"too many terms (at most {self.max_terms})", token.position)
+            return _Term(_term_elements(token))
+        raise QueryError(f'unexpected "{token.text}"', token.position)

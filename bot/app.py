@@ -1,0 +1,115 @@
+"""Wiring and lifecycle: everything is built here from the config and passed in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.analysis.pipeline import Analyser
+from bot.config import Config
+from bot.ingest.catalog import configured_sources
+from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.pipeline import Ingestor, IngestReport
+from bot.render.text import digest_text
+from bot.storage import briefs as brief_store
+from bot.storage import db
+from bot.storage import sources as source_store
+
+log = logging.getLogger(__name__)
+DEMO_BRIEFS_PER_TOPIC = 5
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    config: Config
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    analyser: Analyser
+    clock: Callable[[], datetime] = utc_now
+
+    @classmethod
+    async def open(cls, config: Config, migrate: bool = True) -> Runtime:
+        engine = db.create_engine(config.database.url)
+        if migrate:
+            await db.upgrade(engine)
+        packs = Path(config.topics.packs) if config.topics.packs else None
+        return cls(
+            config=config,
+            engine=engine,
+            sessions=db.sessions(engine),
+            analyser=Analyser.load(packs),
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def topic_names(self) -> dict[str, str]:
+        return {slug: topic.name for slug, topic in self.analyser.topics.items()}
+
+    def fetch_limits(self) -> FetchLimits:
+        ingest = self.config.ingest
+        return FetchLimits(
+            connect_timeout=ingest.connect_timeout,
+            read_timeout=ingest.read_timeout,
+            total_timeout=ingest.total_timeout,
+            max_bytes=ingest.max_bytes,
+            per_host_concurrency=ingest.per_host_concurrency,
+        )
+
+    async def sync_sources(self) -> None:
+        """Register the configured sources (or the bundled samples) in the database."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            for source in configured_sources(self.config):
+                await source_store.ensure_source(
+                    session,
+                    source.url,
+                    now,
+                    name=source.name,
+                    topics=source.topics,
+                    interval_minutes=source.interval,
+                )
+
+    async def ingest(
+        self, force: bool = False, on_source_done: Callable[[Any], Any] | None = None
+    ) -> IngestReport:
+        async with Fetcher.create(
+            self.fetch_limits(), guard_allow=self.config.ingest.allow_networks
+        ) as fetcher:
+            ingestor = Ingestor(
+                self.sessions,
+                fetcher,
+                self.analyser,
+                max_failures=self.config.ingest.max_failures,
+                on_source_done=on_source_done,
+            )
+            return await ingestor.run_once(self.clock(), force=force)
+
+
+async def run_demo(config: Config, out: TextIO) -> int:
+    """Bundled feeds → stored briefs → a digest for the default topics, printed."""
+    runtime = await Runtime.open(config)
+    try:
+        await runtime.sync_sources()
+        report = await runtime.ingest(force=True)
+        log.info("ingest: %s", report.summary())
+        sections = []
+        async with runtime.sessions() as session:
+            for slug in config.topics.default:
+                briefs = await brief_store.latest_briefs(session, [slug], DEMO_BRIEFS_PER_TOPIC)
+                sections.append((slug, briefs))
+        print(digest_text(sections, runtime.topic_names()), file=out)
+        print(f"\n{report.summary()}", file=out)
+        return 0
+    finally:
+        await runtime.close()

@@ -1,0 +1,176 @@
+"""The `briefbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, ConfigError, find_config_path, load_config
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot.cli")
+Handler = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]
+
+
+def package_version() -> str:
+    try:
+        return version("briefbot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+async def _version(_args: argparse.Namespace, _config: Config) -> int:
+    print(f"briefbot {package_version()}")
+    return 0
+
+
+async def _db_upgrade(_args: argparse.Namespace, config: Config) -> int:
+    from bot.storage import db
+
+    engine = db.create_engine(config.database.url)
+    try:
+        applied = await db.upgrade(engine)
+        revision = await db.current_revision(engine)
+    finally:
+        await engine.dispose()
+    done = f"applied {', '.join(applied)}" if applied else "already up to date"
+    print(f"database {config.database.redacted_url}: {done} (revision {revision})")
+    return 0
+
+
+async def _demo(_args: argparse.Namespace, config: Config) -> int:
+    from bot.app import run_demo
+
+    return await run_demo(config, sys.stdout)
+
+
+def _read_file(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+async def _extract(args: argparse.Namespace, _config: Config) -> int:
+    from bot.analysis.pipeline import Analyser
+    from bot.extract import BadArticle, analysis_json, read_article
+
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
+        article = read_article(raw)
+    except OSError as error:
+        print(f"briefbot extract: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except BadArticle as error:
+        print(f"briefbot extract: {args.file}: {error}", file=sys.stderr)
+        return 2
+    analysis = Analyser.load().analyse(article)
+    print(json.dumps(analysis_json(article, analysis), ensure_ascii=False))
+    return 0
+
+
+async def _eval(args: argparse.Namespace, _config: Config) -> int:
+    from bot.analysis.pipeline import Analyser
+    from bot.evaluate import format_report, load_devset, score
+
+    try:
+        devset = load_devset(Path(args.dir))
+    except (OSError, ValueError) as error:
+        print(f"briefbot eval: {error}", file=sys.stderr)
+        return 2
+    print(format_report(score(devset, Analyser.load().analyse)))
+    return 0
+
+
+async def _ingest(args: argparse.Namespace, config: Config) -> int:
+    from bot.ingest.progress import run_ingest
+
+    return await run_ingest(config, once=args.once)
+
+
+async def _bench_ingest(args: argparse.Namespace, config: Config) -> int:
+    from bot.bench.ingest import bench_ingest
+
+    result = await bench_ingest(config, feeds=args.feeds, items=args.items)
+    print(result.report())
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="Structured security briefs from news feeds, for Telegram, Slack and the "
+        "terminal.",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $BRIEFBOT_CONFIG, else ./config.toml, else built-in defaults)",
+    )
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser("version", help="print the version").set_defaults(handler=_version)
+    database = commands.add_parser("db", help="database maintenance")
+    database_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    database_commands.add_parser("upgrade", help="apply pending schema migrations").set_defaults(
+        handler=_db_upgrade
+    )
+    commands.add_parser(
+        "demo", help="ingest the bundled sample feeds and print a digest (no network, no tokens)"
+    ).set_defaults(handler=_demo)
+    ingest = commands.add_parser("ingest", help="fetch the due feeds and store new briefs")
+    ingest.add_argument("--once", action="store_true", help="one pass, then exit")
+    ingest.set_defaults(handler=_ingest)
+    extract = commands.add_parser(
+        "extract", help="analyse one JSON article (FILE or - for stdin) and print JSON"
+    )
+    extract.add_argument("file", metavar="FILE")
+    extract.set_defaults(handler=_extract)
+    evaluate = commands.add_parser(
+        "eval", help="score topic and actor extraction on a labelled folder of articles"
+    )
+    evaluate.add_argument("dir", metavar="DIR", nargs="?", default="tests/devset")
+    evaluate.set_defaults(handler=_eval)
+    bench = commands.add_parser("bench", help="measure throughput on loopback (no network)")
+    benches = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
+    bench_ingest = benches.add_parser("ingest", help="ingest a generated feed farm")
+    bench_ingest.add_argument("--feeds", type=_positive, default=500)
+    bench_ingest.add_argument("--items", type=_positive, default=20)
+    bench_ingest.set_defaults(handler=_bench_ingest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(find_config_path(args.config, os.environ))
+    except ConfigError as error:
+        print(f"briefbot: bad configuration\n{error}", file=sys.stderr)
+        return 2
+    level = "DEBUG" if args.verbose else "WARNING" if args.quiet else config.logging.level
+    setup_logging(level, config.secrets())
+    log.debug("configuration from %s", config.origin)
+    handler: Handler = args.handler
+    try:
+        return asyncio.run(handler(args, config))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""JSON Feed 1.0 and 1.1 (https://jsonfeed.org), read with json and checked field by field.
+
+feedparser does not read JSON Feed. Every field is optional here: one of the wrong type is
+ignored, an item that is not an object is skipped and counted in the problems.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from bot.ingest.entry import RawEntry, RawFeed
+
+_VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
+_FORMATS = {"1": "jsonfeed10", "1.0": "jsonfeed10", "1.1": "jsonfeed11"}
+
+
+def read_json_feed(body: bytes, source_url: str) -> RawFeed:
+    text = body.decode("utf-8-sig", errors="replace")
+    problems: list[str] = []
+    if text.count("\ufffd") > body.count("\ufffd".encode()):
+        problems.append("invalid UTF-8 bytes were replaced")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        return _not_a_feed(problems, f"invalid JSON at line {error.lineno}")
+    except (ValueError, RecursionError) as error:
+        return _not_a_feed(problems, f"unreadable JSON ({type(error).__name__})")
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        return _not_a_feed(problems, "JSON without an items list")
+    version = _string(document, "version")
+    feed_format = _FORMATS.get(_version_number(version), "jsonfeed")
+    if feed_format == "jsonfeed":
+        problems.append(f"unknown JSON Feed version {version[:80]!r}: read as 1.1")
+    entries: list[RawEntry] = []
+    invalid = 0
+    for item in document["items"]:
+        if isinstance(item, dict):
+            entries.append(_entry(item, source_url))
+        else:
+            invalid += 1
+    if invalid:
+        problems.append(f"skipped {invalid} items that are not JSON objects")
+    return RawFeed(
+        format=feed_format,
+        title=_string(document, "title"),
+        link=_link(_string(document, "home_page_url"), source_url),
+        entries=tuple(entries),
+        problems=tuple(problems),
+    )
+
+
+def _entry(item: dict[str, Any], source_url: str) -> RawEntry:
+    identifier = item.get("id")
+    if isinstance(identifier, int | float) and not isinstance(identifier, bool):
+        identifier = str(identifier)  # the spec asks readers to coerce numeric ids
+    content_html = _string(item, "content_html")
+    return RawEntry(
+        guid=identifier if isinstance(identifier, str) else None,
+        link=_link(_string(item, "url") or _string(item, "external_url"), source_url),
+        title=_string(item, "title"),
+        summary=_string(item, "summary"),
+        content=(content_html,) if content_html else (),
+        content_text=_string(item, "content_text"),
+        published=_date(item.get("date_published")) or _date(item.get("date_modified")),
+    )
+
+
+def _not_a_feed(problems: list[str], reason: str) -> RawFeed:
+    return RawFeed(format="", problems=(*problems, f"not a JSON Feed: {reason}"))
+
+
+def _string(mapping: dict[str, Any], key: str) -> str:
+    value = mapping.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _version_number(version: str) -> str:
+    for prefix in _VERSION_PREFIXES:
+        if version.startswith(prefix):
+            return version.removeprefix(prefix).rstrip("/")
+    return ""
+
+
+def _link(url: str, base: str) -> str | None:
+    if not url:
+        return None
+    try:
+        return urljoin(base, url.strip())
+    except ValueError:
+        return None
+
+
+def _date(value: object) -> datetime | None:
+    """An RFC 3339 date as an aware UTC datetime; a date without offset is taken as UTC."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None

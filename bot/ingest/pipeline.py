@@ -1,0 +1,186 @@
+"""One ingest pass: fetch the due sources, parse, analyse, store briefs, cluster repeats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.analysis.cluster import StoryIndex, signature
+from bot.analysis.pipeline import Analyser
+from bot.domain import Article, Source
+from bot.ingest.fetch import Fetcher, FetchError, FetchResult
+from bot.ingest.identity import content_fingerprint
+from bot.ingest.parse import ParsedFeed, parse_feed
+from bot.storage import briefs as brief_store
+from bot.storage import sources as source_store
+
+log = logging.getLogger(__name__)
+CLUSTER_WINDOW = timedelta(days=3)
+
+
+@dataclass
+class IngestReport:
+    sources: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    briefs_new: int = 0
+    briefs_merged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.sources} sources: {self.fetched} fetched, {self.not_modified} unchanged, "
+            f"{self.failed} failed; {self.articles_new} new articles, "
+            f"{self.articles_updated} updated; {self.briefs_new} new briefs, "
+            f"{self.briefs_merged} merged into existing stories"
+        )
+
+
+@dataclass
+class Ingestor:
+    sessions: async_sessionmaker[AsyncSession]
+    fetcher: Fetcher
+    analyser: Analyser
+    max_failures: int = 8
+    concurrency: int = 64
+    on_source_done: Callable[[Source], Any] | None = None
+
+    async def run_once(self, now: datetime, force: bool = False) -> IngestReport:
+        """Fetch every due source (every source when `force`) and store what is new."""
+        async with self.sessions() as session:
+            due = await (
+                source_store.list_sources(session)
+                if force
+                else source_store.due_sources(session, now)
+            )
+            stories = StoryIndex()
+            since = now - CLUSTER_WINDOW
+            stories.add_all(
+                (brief_id, values)
+                for brief_id, values, _ in await brief_store.recent_signatures(session, since)
+            )
+        due = [source for source in due if source.enabled]
+        report = IngestReport(sources=len(due))
+        gate = asyncio.Semaphore(self.concurrency)
+        store_lock = asyncio.Lock()
+
+        async def one(source: Source) -> None:
+            async with gate:
+                outcome = await self._fetch(source)
+            feed = None
+            if isinstance(outcome, FetchResult) and outcome.body is not None:
+                # feedparser is CPU-bound and a hostile feed can take seconds: off the loop.
+                feed = await asyncio.to_thread(
+                    parse_feed,
+                    outcome.body,
+                    source.url,
+                    outcome.content_type,
+                    fallback_outlet=source.name,
+                )
+            async with store_lock:
+                await self._store(source, outcome, feed, now, stories, report)
+            if self.on_source_done is not None:
+                self.on_source_done(source)
+
+        await asyncio.gather(*(one(source) for source in due))
+        return report
+
+    async def _fetch(self, source: Source) -> FetchResult | FetchError:
+        try:
+            return await self.fetcher.fetch(
+                source.url,
+                etag=source.etag,
+                last_modified=source.last_modified,
+                guarded=source.origin == "chat",
+            )
+        except FetchError as error:
+            return error
+
+    async def _store(
+        self,
+        source: Source,
+        outcome: FetchResult | FetchError,
+        feed: ParsedFeed | None,
+        now: datetime,
+        stories: StoryIndex,
+        report: IngestReport,
+    ) -> None:
+        async with self.sessions() as session, session.begin():
+            if isinstance(outcome, FetchError):
+                report.failed += 1
+                updated = await source_store.record_failure(
+                    session, source.id, now, outcome.reason, self.max_failures, outcome.retry_after
+                )
+                report.problems.append(f"{source.name or source.url}: {outcome.reason}")
+                log.warning(
+                    "source %s failed (%d in a row): %s",
+                    source.id,
+                    updated.failures,
+                    outcome.reason,
+                )
+                return
+            next_fetch = now + timedelta(minutes=source.interval_minutes)
+            await source_store.record_success(
+                session, source.id, now, outcome.etag, outcome.last_modified, next_fetch
+            )
+            if feed is None:
+                report.not_modified += 1
+                return
+            report.fetched += 1
+            for problem in feed.problems:
+                log.info("source %s: %s", source.id, problem)
+            for item in feed.articles:
+                article = _with_outlet(item, source.name) if source.name else item
+                await self._store_article(session, source, article, now, stories, report)
+
+    async def _store_article(
+        self,
+        session: AsyncSession,
+        source: Source,
+        article: Article,
+        now: datetime,
+        stories: StoryIndex,
+        report: IngestReport,
+    ) -> None:
+        fingerprint = content_fingerprint(article.title, article.body)
+        existing = await brief_store.find_article(session, source.id, article.identity)
+        if existing is not None and existing.fingerprint == fingerprint:
+            return
+        analysis = self.analyser.analyse(article)
+        previous_url = existing.url if existing is not None else None
+        row = await brief_store.save_article(
+            session, source.id, article, fingerprint, analysis.language, now, existing
+        )
+        if existing is not None and existing.brief_id is not None:
+            report.articles_updated += 1
+            await brief_store.refresh_brief(
+                session, existing.brief_id, article, analysis, now, previous_url
+            )
+            return
+        report.articles_new += 1
+        values = signature(article.title, article.body)
+        repeat_of = stories.find(values)
+        if repeat_of is not None:
+            row.brief_id = repeat_of
+            await session.flush()
+            await brief_store.add_source_to_brief(session, repeat_of, article, analysis, now)
+            report.briefs_merged += 1
+            return
+        brief_id = await brief_store.create_brief(session, article, analysis, values, now)
+        row.brief_id = brief_id
+        await session.flush()
+        stories.add(brief_id, values)
+        report.briefs_new += 1
+
+
+def _with_outlet(article: Article, outlet: str) -> Article:
+    return replace(article, outlet=outlet)

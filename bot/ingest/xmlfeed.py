@@ -1,0 +1,234 @@
+"""RSS and Atom through feedparser, after the document is made safe to hand to it.
+
+Every feed is hostile until read. Before feedparser sees a document it is:
+- converted to UTF-8 once (feedparser's own detection: BOM, declaration, HTTP charset), so
+  the checks below hold whatever the original encoding (UTF-16, EBCDIC, UTF-7...);
+- stripped of every DOCTYPE in its prolog. Feeds need no DTD, and without one the XML parser
+  has no entity to expand: no external entity can name a local file, no "billion laughs"
+  can multiply text. Removed lines become blank lines, so error line numbers still hold;
+- stripped of control bytes and of character references to characters XML forbids
+  (`&#0;`, lone surrogates such as `&#xD800;`, which make feedparser raise);
+- handed over as a stream: given bytes, feedparser first tries to open them as a file name.
+feedparser's HTML sanitiser is off: no markup survives `clean_text`, which drops script-like
+elements itself, and the sanitiser took seconds on a page of "<a<a<a..." tag soup.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+from calendar import timegm
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from xml.sax import SAXParseException
+
+import feedparser
+from feedparser.encodings import convert_to_utf8
+
+from bot.ingest.entry import RawEntry, RawFeed
+
+logger = logging.getLogger(__name__)
+
+_UTF8_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
+_XML_DECLARATION = re.compile(rb"^<\?xml[^>]*>")
+_DECLARED_ENCODING = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]{1,40})"
+)
+_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DOCTYPE_TOKEN = re.compile(rb"[\"'\[\]>]|<!--|<\?")
+_HTML_PAGE = re.compile(rb"<html[\s>]", re.IGNORECASE)
+
+
+def read_xml_feed(body: bytes, source_url: str, content_type: str | None) -> RawFeed:
+    problems: list[str] = []
+    data = _as_utf8(body, content_type, problems)
+    data = _CHARACTER_REFERENCE.sub(_allowed_reference, _CONTROL_BYTES.sub(b"", data))
+    data, doctype = _without_doctype(data)
+    if b"[" in doctype:
+        problems.append("removed a DOCTYPE with declarations: entities are never expanded")
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if source_url:
+        headers["content-location"] = source_url  # the base for relative links
+    try:
+        result = feedparser.parse(
+            io.BytesIO(data),
+            response_headers=headers,
+            sanitize_html=False,  # clean_text keeps no markup; the sanitiser is slow on tag soup
+            resolve_relative_uris=False,  # links inside bodies are dropped with the markup
+        )
+        entries = tuple(_entry(item) for item in result.get("entries", ()))
+    except Exception as error:  # feedparser raises on some inputs instead of flagging them
+        logger.warning("feedparser failed on %s", source_url, exc_info=True)
+        problems.append(f"the feed parser failed ({type(error).__name__}): no entries read")
+        return RawFeed(format="", problems=tuple(problems))
+    version = result.get("version") or ""
+    if not version and not entries:
+        page = _HTML_PAGE.search(data[:8192])
+        reason = "the document is an HTML page" if page else "no RSS or Atom elements found"
+        return RawFeed(format="", problems=(*problems, f"not a feed: {reason}"))
+    if result.get("bozo"):
+        problems.append(_malformation(result.get("bozo_exception"), len(entries)))
+    if version == "rss091u" and b"netscape" in doctype.lower():
+        version = "rss091n"
+    feed = result.get("feed", {})
+    return RawFeed(
+        format=version,
+        title=_text(feed.get("title")),
+        link=_text(feed.get("link")) or None,
+        entries=entries,
+        problems=tuple(problems),
+    )
+
+
+def _as_utf8(body: bytes, content_type: str | None, problems: list[str]) -> bytes:
+    headers: dict[str, str] = {}
+    charset_match = _CHARSET.search(content_type or "")
+    charset = charset_match.group(1) if charset_match else ""
+    if charset:
+        headers["content-type"] = f"application/xml; charset={charset}"
+    repaired = _mostly_utf8(body) if _claims_utf8(body, charset) else None
+    if repaired is not None:
+        problems.append("invalid UTF-8 bytes were replaced")
+        body, headers = repaired, {"content-type": "application/xml; charset=utf-8"}
+    declared = _declares_xml(body)
+    outcome: dict[str, Any] = {}
+    data = convert_to_utf8(headers, body, outcome)
+    if not outcome.get("encoding"):
+        problems.append("unknown character encoding: read as UTF-8 with replacements")
+        data = data.decode("utf-8", "replace").encode()
+    elif outcome.get("bozo_exception") is not None:
+        problems.append(str(outcome["bozo_exception"]))
+    data = _XML_DECLARATION.sub(b"", data, count=1)
+    # feedparser adds its declaration on a line of its own when the document had none.
+    return _UTF8_DECLARATION + (data if declared else data.removeprefix(b"\n"))
+
+
+def _claims_utf8(body: bytes, charset: str) -> bool:
+    """Whether the HTTP charset, else the XML declaration, says UTF-8 or says nothing."""
+    if not charset and (declaration := _DECLARED_ENCODING.match(body)) is not None:
+        charset = declaration.group(1).decode()
+    return charset.lower() in ("", "utf-8", "utf8")
+
+
+def _mostly_utf8(body: bytes) -> bytes | None:
+    """UTF-8 with the few broken bytes replaced, when the document is UTF-8 but for them.
+
+    Without this, one bad byte makes feedparser read a whole UTF-8 feed as windows-1252.
+    """
+    if body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in body[:4]:
+        return None  # UTF-16 or UTF-32
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", "replace")
+        replaced = text.count("\ufffd") - body.count("\ufffd".encode())
+        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+        return text.encode() if non_ascii - replaced > replaced else None
+    return None
+
+
+def _declares_xml(body: bytes) -> bool:
+    head = body[:64].lstrip(b"\xef\xbb\xbf\xfe\xff\x00").replace(b"\x00", b"")
+    return head.startswith(b"<?xml")
+
+
+def _allowed_reference(match: re.Match[bytes]) -> bytes:
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip(b"0") or b"0"
+    if len(digits) > 8:
+        return b""
+    code = int(digits, 16 if hexadecimal else 10)
+    allowed = (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+    return match.group() if allowed else b""
+
+
+def _without_doctype(data: bytes) -> tuple[bytes, bytes]:
+    """The document without the DOCTYPEs of its prolog, newlines kept; and what was removed."""
+    kept: list[bytes] = []
+    removed: list[bytes] = []
+    position = start = 0
+    while True:
+        item = _PROLOG_ITEM.match(data, position)
+        if item is not None:
+            position = item.end()
+            continue
+        if _DOCTYPE.match(data, position) is None:
+            break
+        end = _doctype_end(data, position + len(b"<!DOCTYPE"))
+        kept.append(data[start:position])
+        removed.append(data[position:end])
+        kept.append(b"\n" * removed[-1].count(b"\n"))
+        position = start = end
+    if not removed:
+        return data, b""
+    kept.append(data[start:])
+    return b"".join(kept), b"".join(removed)
+
+
+def _doctype_end(data: bytes, position: int) -> int:
+    in_subset = False
+    while (token := _DOCTYPE_TOKEN.search(data, position)) is not None:
+        kind = token.group()
+        if kind in (b'"', b"'", b"<!--", b"<?"):
+            closer = {b"<!--": b"-->", b"<?": b"?>"}.get(kind, kind)
+            end = data.find(closer, token.end())
+            position = len(data) if end < 0 else end + len(closer)
+        elif kind in (b"[", b"]"):
+            in_subset = kind == b"["
+            position = token.end()
+        elif in_subset:  # ">" closing a declaration inside the internal subset
+            position = token.end()
+        else:
+            return token.end()
+    return len(data)
+
+
+def _malformation(error: object, kept: int) -> str:
+    entries = "entry" if kept == 1 else "entries"
+    if isinstance(error, SAXParseException):
+        where = f"malformed XML at line {error.getLineNumber()}, {error.getMessage()}"
+    else:
+        where = f"malformed feed ({type(error).__name__})"
+    return f"{where}: kept {kept} {entries}"
+
+
+def _entry(item: Mapping[str, Any]) -> RawEntry:
+    parts = item.get("content") or ()
+    return RawEntry(
+        guid=_text(item.get("id")) or None,
+        link=_text(item.get("link")) or None,
+        title=_text(item.get("title")),
+        summary=_text(item.get("summary")),
+        content=tuple(_text(part.get("value")) for part in parts if isinstance(part, Mapping)),
+        published=_published(item),
+    )
+
+
+def _published(item: Mapping[str, Any]) -> datetime | None:
+    """The first date feedparser understood, as an aware UTC datetime (it gives UTC tuples)."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        # Plain dict lookup: FeedParserDict maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning.
+        moment = dict.get(item, key) if isinstance(item, dict) else item.get(key)
+        if moment:
+            try:
+                return datetime.fromtimestamp(timegm(moment), UTC)
+            except (TypeError, ValueError, OverflowError, OSError):
+                continue
+    return None
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,196 @@
+"""Articles and the briefs made from them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Actor, ActorKind, Analysis, Article, Brief, SourceRef
+from bot.storage.models import ArticleRow, BriefRow, BriefTopicRow
+
+
+def to_brief(row: BriefRow) -> Brief:
+    return Brief(
+        id=row.id,
+        title=row.title,
+        event=row.event,
+        actors=tuple(_actor(item) for item in row.actors or ()),
+        implications=tuple(row.implications or ()),
+        topics=tuple(row.topics or ()),
+        language=row.language,
+        primary=SourceRef(url=row.primary_url, outlet=row.primary_outlet),
+        source_count=row.source_count,
+        published_at=row.published_at,
+    )
+
+
+def _actor(item: dict[str, Any]) -> Actor:
+    return Actor(
+        name=item["name"],
+        kind=ActorKind(item["kind"]),
+        role=item.get("role"),
+        description=item.get("description"),
+    )
+
+
+def _actor_json(actor: Actor) -> dict[str, Any]:
+    return {
+        "name": actor.name,
+        "kind": actor.kind.value,
+        "role": actor.role,
+        "description": actor.description,
+    }
+
+
+async def find_article(session: AsyncSession, source_id: int, identity: str) -> ArticleRow | None:
+    return await session.scalar(
+        select(ArticleRow).where(ArticleRow.source_id == source_id, ArticleRow.identity == identity)
+    )
+
+
+async def save_article(
+    session: AsyncSession,
+    source_id: int,
+    article: Article,
+    fingerprint: str,
+    language: str,
+    now: datetime,
+    existing: ArticleRow | None = None,
+) -> ArticleRow:
+    """Insert a new article, or refresh an existing one in place (an edit, not a duplicate)."""
+    row = existing or ArticleRow(source_id=source_id, identity=article.identity, fetched_at=now)
+    row.url, row.title, row.outlet = article.url, article.title, article.outlet
+    row.summary, row.text = article.summary, article.text
+    row.published_at, row.language, row.fingerprint = article.published_at, language, fingerprint
+    if existing is None:
+        session.add(row)
+    await session.flush()
+    return row
+
+
+async def create_brief(
+    session: AsyncSession,
+    article: Article,
+    analysis: Analysis,
+    signature: Sequence[int] | None,
+    now: datetime,
+) -> int:
+    row = BriefRow(source_count=1, signature=list(signature) if signature else None, created_at=now)
+    _fill_brief(row, article, analysis, now)
+    session.add(row)
+    await session.flush()
+    await _set_topics(session, row)
+    return row.id
+
+
+async def refresh_brief(
+    session: AsyncSession,
+    brief_id: int,
+    article: Article,
+    analysis: Analysis,
+    now: datetime,
+    previous_url: str | None,
+) -> bool:
+    """An article of this brief was edited; when it is the primary one, the brief follows it."""
+    row = await session.get_one(BriefRow, brief_id)
+    if row.primary_url != previous_url:
+        return False
+    _fill_brief(row, article, analysis, now)
+    await session.flush()
+    await _set_topics(session, row)
+    return True
+
+
+async def add_source_to_brief(
+    session: AsyncSession, brief_id: int, article: Article, analysis: Analysis, now: datetime
+) -> None:
+    """Another outlet carried the same story: count it, widen the topics, and let the earliest
+    report be the primary one."""
+    row = await session.get_one(BriefRow, brief_id)
+    row.source_count = (
+        await session.scalar(
+            select(func.count()).select_from(ArticleRow).where(ArticleRow.brief_id == brief_id)
+        )
+        or 1
+    )
+    topics = list(dict.fromkeys([*row.topics, *analysis.topics]))
+    if article.published_at is not None and article.published_at < row.published_at:
+        _fill_brief(row, article, analysis, now)
+    row.topics = topics
+    row.updated_at = now
+    await session.flush()
+    await _set_topics(session, row)
+
+
+def _fill_brief(row: BriefRow, article: Article, analysis: Analysis, now: datetime) -> None:
+    row.title = article.title
+    row.event = analysis.event
+    row.actors = [_actor_json(actor) for actor in analysis.actors]
+    row.implications = list(analysis.implications)
+    row.topics = list(analysis.topics)
+    row.language = analysis.language
+    row.primary_url, row.primary_outlet = article.url, article.outlet
+    row.published_at = article.published_at or now
+    row.updated_at = now
+
+
+async def _set_topics(session: AsyncSession, row: BriefRow) -> None:
+    await session.execute(delete(BriefTopicRow).where(BriefTopicRow.brief_id == row.id))
+    session.add_all(
+        BriefTopicRow(brief_id=row.id, topic=topic, published_at=row.published_at)
+        for topic in row.topics
+    )
+    await session.flush()
+
+
+async def recent_signatures(
+    session: AsyncSession, since: datetime
+) -> list[tuple[int, list[int], datetime]]:
+    rows = await session.execute(
+        select(BriefRow.id, BriefRow.signature, BriefRow.published_at).where(
+            BriefRow.published_at >= since, BriefRow.signature.is_not(None)
+        )
+    )
+    return [(brief_id, signature, published) for brief_id, signature, published in rows]
+
+
+async def get_brief(session: AsyncSession, brief_id: int) -> Brief | None:
+    row = await session.get(BriefRow, brief_id)
+    return to_brief(row) if row else None
+
+
+async def latest_briefs(
+    session: AsyncSession,
+    topics: Sequence[str] | None = None,
+    limit: int = 5,
+    since: datetime | None = None,
+) -> list[Brief]:
+    """Newest first; restricted to `topics` when given, and to briefs published after `since`."""
+    query = select(BriefRow)
+    if topics is not None:
+        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
+        query = query.where(BriefRow.id.in_(matching))
+    if since is not None:
+        query = query.where(BriefRow.published_at > since)
+    rows = await session.scalars(
+        query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit)
+    )
+    return [to_brief(row) for row in rows]
+
+
+async def brief_sources(session: AsyncSession, brief_id: int) -> list[SourceRef]:
+    """Every outlet that carried this brief's story, earliest first."""
+    rows = await session.execute(
+        select(ArticleRow.url, ArticleRow.outlet)
+        .where(ArticleRow.brief_id == brief_id)
+        .order_by(ArticleRow.published_at, ArticleRow.id)
+    )
+    return [SourceRef(url=url, outlet=outlet) for url, outlet in rows]
+
+
+async def count_briefs(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(BriefRow)) or 0

@@ -1,0 +1,463 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.analysis.query import QueryError, compile_query
+from bot.analysis.topics import (
+    CANONICAL_ORDER,
+    PACK_MAX_LENGTH,
+    PACK_MAX_TERMS,
+    load_topics,
+    match_topics,
+    topic_sort_key,
+)
+from bot.domain import Topic
+
+TOPICS = load_topics()
+
+# A long unrelated story; a country named once at its very end must not make it a country story.
+HARVEST = (
+    "Growers in Burgundy began picking grapes two weeks earlier than usual this year. "
+    "A hot and dry August left the berries small but concentrated, winemakers said. "
+    "Several estates reported that hail in June had already cut their expected volumes. "
+    "Cooperatives are asking the regional council for help with new irrigation trials. "
+    "Prices for the most sought-after plots are expected to rise again at the autumn sales. "
+    "Buyers from Asia were less present than last year, according to two brokers. "
+)
+
+
+def matched(title: str, body: str) -> tuple[str, ...]:
+    return match_topics(title, body, TOPICS)
+
+
+# (slug, title, body): each article must match the topic
+POSITIVES = [
+    # tunisia
+    (
+        "tunisia",
+        "Tunisian court hands long sentences to opposition figures",
+        "A court in Tunis sentenced several critics of President Kais Saied to prison terms on "
+        "Friday. Defence lawyers said they would appeal.",
+    ),
+    (
+        "tunisia",
+        "Sfax : les producteurs d'huile d'olive inquiets pour la récolte",
+        "Dans la région de Sfax, la sécheresse réduit les rendements pour la troisième année. "
+        "Les exportateurs tunisiens craignent une baisse des volumes vers l'Europe.",
+    ),
+    (
+        "tunisia",
+        "الرئيس قيس سعيد يستقبل رئيسة الحكومة",
+        "استقبل رئيس الجمهورية قيس سعيد بقصر قرطاج رئيسة الحكومة. "
+        "وتناول اللقاء الوضع الاقتصادي في تونس.",
+    ),
+    # libya
+    (
+        "libya",
+        "Armed groups clash in Tripoli's southern suburbs",
+        "Heavy gunfire was heard overnight in the Libyan capital as rival armed groups fought "
+        "near the old airport road. The Government of National Unity called for calm.",
+    ),
+    (
+        "libya",
+        "Libye : le Parlement de Tobrouk rejette le budget du gouvernement Dbeibah",
+        "Les députés siégeant dans l'Est ont refusé le projet de loi de finances. Le maréchal "
+        "Khalifa Haftar n'a pas commenté le vote.",
+    ),
+    (
+        "libya",
+        "اشتباكات مسلحة في طرابلس",
+        "اندلعت اشتباكات بين مجموعات مسلحة في العاصمة الليبية ليلة الجمعة. "
+        "ودعت البعثة الأممية إلى التهدئة.",
+    ),
+    # algeria
+    (
+        "algeria",
+        "Algeria's Tebboune names a new prime minister",
+        "President Abdelmadjid Tebboune appointed a new head of government on Sunday, the "
+        "presidency said, after months of pressure over rising food prices.",
+    ),
+    (
+        "algeria",
+        "Alger convoque le chargé d'affaires français",
+        "Le ministère des Affaires étrangères algérien a protesté contre des propos tenus à Paris. "
+        "La relation entre les deux capitales reste tendue.",
+    ),
+    # morocco
+    (
+        "morocco",
+        "Morocco's central bank holds its key rate",
+        "Bank Al-Maghrib kept its benchmark rate unchanged on Tuesday and raised its growth "
+        "forecast for the kingdom after a better harvest.",
+    ),
+    (
+        "morocco",
+        "Le Maroc et l'Espagne relancent le projet de tunnel sous le détroit",
+        "Rabat et Madrid ont signé un nouveau calendrier d'études techniques. Les travaux ne "
+        "commenceraient pas avant la prochaine décennie.",
+    ),
+    # egypt
+    (
+        "egypt",
+        "Egypt's inflation eases for a third month",
+        "Annual urban inflation slowed in October, the statistics agency said, giving the "
+        "central bank room to cut interest rates again.",
+    ),
+    (
+        "egypt",
+        "Le Caire inaugure une nouvelle ligne de monorail",
+        "Les autorités égyptiennes ont mis en service le premier tronçon reliant la capitale à "
+        "la nouvelle capitale administrative.",
+    ),
+    # sahel
+    (
+        "sahel",
+        "Mali's junta extends the transition by five years",
+        "General Assimi Goita will stay in power until at least 2030 under a decree read on "
+        "state television in Bamako.",
+    ),
+    (
+        "sahel",
+        "Niger : le général Tiani reçoit une délégation russe à Niamey",
+        "Les deux parties ont évoqué la coopération minière et militaire, selon la présidence "
+        "nigérienne.",
+    ),
+    (
+        "sahel",
+        "Burkina Faso : le JNIM revendique une attaque près de Djibo",
+        "Le groupe jihadiste affirme avoir visé un poste de l'armée burkinabè.",
+    ),
+    # north-africa-security
+    (
+        "north-africa-security",
+        "Le ministre de la Défense tunisien reçoit une délégation américaine",
+        "Les deux parties ont évoqué la coopération militaire et la sécurité des frontières "
+        "avec la Libye.",
+    ),
+    (
+        "north-africa-security",
+        "Algerian army kills three militants near the Mali border",
+        "Soldiers also seized weapons and ammunition in the Tamanrasset military region, the "
+        "defence ministry said.",
+    ),
+    (
+        "north-africa-security",
+        "Egyptian army says it foiled an attack in North Sinai",
+        "Troops killed four gunmen who tried to storm a checkpoint near El Arish, a military "
+        "spokesman said.",
+    ),
+    (
+        "north-africa-security",
+        "Morocco and the United States open the African Lion exercise",
+        "Thousands of soldiers from a dozen countries take part in the drills near Agadir and "
+        "Tan-Tan.",
+    ),
+    # mediterranean-migration
+    (
+        "mediterranean-migration",
+        "Boat carrying migrants capsizes off Lampedusa",
+        "At least twelve people are missing after a small boat that left Sfax overturned in "
+        "rough seas, Italy's coast guard said.",
+    ),
+    (
+        "mediterranean-migration",
+        "Sfax : les garde-côtes interceptent 300 migrants en une nuit",
+        "Les unités maritimes tunisiennes ont arrêté plusieurs embarcations qui tentaient de "
+        "rejoindre les côtes italiennes.",
+    ),
+    (
+        "mediterranean-migration",
+        "EU and Tunisia agree on new migration funding",
+        "Brussels will pay for more patrol boats and for returns of migrants who reached "
+        "Tunisia on their way to Europe.",
+    ),
+]
+
+# (slug, title, body): each article must not match the topic
+NEGATIVES = [
+    ("tunisia", "Burgundy harvest starts early", HARVEST + "One buyer also visited Tunisia."),
+    (
+        "tunisia",
+        "Les vendanges commencent tôt en Bourgogne",
+        "La chaleur d'août a concentré les raisins. Les coopératives demandent de l'aide. "
+        "Les prix devraient encore monter à l'automne. Les acheteurs asiatiques sont moins "
+        "nombreux. Les négociants restent prudents. Un courtier revient de Tunisie.",
+    ),
+    (
+        "libya",
+        "Protests over power cuts in Tripoli, Lebanon",
+        "Residents of the northern Lebanese city blocked roads for a second day as outages "
+        "reached twenty hours a day.",
+    ),
+    (
+        "libya",
+        "Le Liberia organise des élections locales",
+        "Les électeurs libériens se rendent aux urnes dans un calme relatif.",
+    ),
+    (
+        "algeria",
+        "Algae bloom closes a lake to swimmers",
+        "Health officials in Ontario warned that the algal bloom could last into October.",
+    ),
+    (
+        "algeria",
+        "Marseille : le port bat un record de trafic de conteneurs",
+        "Le grand port a traité plus de boîtes que jamais. Les investissements paient. "
+        "La direction vise de nouvelles lignes vers l'Asie. Les syndicats saluent les "
+        "embauches. Les riverains s'inquiètent du bruit. Un ferry part chaque soir vers Alger.",
+    ),
+    (
+        "morocco",
+        "Maroon 5 adds a second night in Las Vegas",
+        "The band will play two shows at the arena in March.",
+    ),
+    (
+        "morocco",
+        "La maroquinerie française porte les exportations du luxe",
+        "Les sacs et les accessoires en cuir affichent une croissance à deux chiffres.",
+    ),
+    (
+        "egypt",
+        "Mount Sinai study links sleep to heart health",
+        "Researchers at the New York hospital followed 4,000 adults for ten years.",
+    ),
+    (
+        "egypt",
+        "Gaza : les secouristes cherchent des survivants dans les décombres",
+        "Les frappes se sont poursuivies toute la nuit. Les hôpitaux manquent de carburant. "
+        "Les agences de l'ONU demandent un accès sans entrave. Les familles fuient vers le sud. "
+        "Les pourparlers de trêve n'avancent pas. Une médiation de l'Égypte est évoquée.",
+    ),
+    (
+        "sahel",
+        "Drought pushes Somalia to the brink of famine",
+        "Aid agencies in Mogadishu said more than a million people have left their homes.",
+    ),
+    (
+        "sahel",
+        "Nigeria : des pluies diluviennes inondent le delta du Niger",
+        "Des milliers d'habitants de Port Harcourt ont été évacués.",
+    ),
+    (
+        "sahel",
+        "Chad Johnson signs a two-year deal with Denver",
+        "The veteran receiver passed his medical on Monday.",
+    ),
+    (
+        "sahel",
+        "L'Étoile du Sahel s'impose face à l'Espérance",
+        "Les Sahéliens ont gagné 2-1 au stade olympique de Sousse.",
+    ),
+    (
+        "north-africa-security",
+        "Morocco beat Spain to reach the final",
+        "Achraf Hakimi scored the winner as Morocco's defence held firm against a late Spanish "
+        "attack. The Atlas Lions' secret weapon was their goalkeeper, who made six saves. "
+        "Fans celebrated in Casablanca and Rabat long into the night.",
+    ),
+    (
+        "north-africa-security",
+        "Le Maroc domine l'Algérie en match amical",
+        "La défense marocaine a tenu bon face aux attaques algériennes. Le coup franc de la "
+        "deuxième période a fait la différence.",
+    ),
+    (
+        "north-africa-security",
+        "Tunisian olive oil exports head for a record",
+        "Tunisia expects to ship more olive oil abroad this season after a large harvest "
+        "around Sousse, the agriculture ministry said.",
+    ),
+    (
+        "north-africa-security",
+        "Des militants des droits humains arrêtés à Tunis",
+        "Trois militants d'une association tunisienne ont été placés en garde à vue après un "
+        "rassemblement devant le tribunal.",
+    ),
+    (
+        "north-africa-security",
+        "Ceasefire talks resume in Cairo as Israeli troops stay in Gaza",
+        "Egypt and Qatar are mediating between Israel and Hamas. Israeli troops remain along "
+        "the Egyptian border, officials said.",
+    ),
+    (
+        "north-africa-security",
+        "Egypt's IMF review hinges on the army's business empire",
+        "The fund wants Egypt to sell stakes in army-owned companies. Economists say the "
+        "military's firms crowd out private investors.",
+    ),
+    (
+        "mediterranean-migration",
+        "Small boats carry 600 migrants across the Channel in a day",
+        "The Home Office said French patrols stopped several dinghies near Calais.",
+    ),
+    (
+        "mediterranean-migration",
+        "Migraine : un nouveau traitement remboursé",
+        "Les patients souffrant de crises fréquentes pourront bénéficier du médicament.",
+    ),
+    (
+        "mediterranean-migration",
+        "Storks begin their migration across the Mediterranean",
+        "Birdwatchers in Gibraltar counted thousands of white storks heading to Morocco.",
+    ),
+]
+
+
+def test_every_pack_loads_in_canonical_order() -> None:
+    assert tuple(TOPICS) == CANONICAL_ORDER
+    for slug, topic in TOPICS.items():
+        assert topic.slug == slug
+        assert topic.name and topic.description and topic.query
+    assert TOPICS["north-africa-security"].name == "North Africa security"
+    assert TOPICS["tunisia"].name == "Tunisia"
+
+
+@pytest.mark.parametrize(("slug", "title", "body"), POSITIVES, ids=lambda v: str(v)[:40])
+def test_topic_matches_its_articles(slug: str, title: str, body: str) -> None:
+    assert slug in matched(title, body)
+
+
+@pytest.mark.parametrize(("slug", "title", "body"), NEGATIVES, ids=lambda v: str(v)[:40])
+def test_topic_ignores_near_misses(slug: str, title: str, body: str) -> None:
+    assert slug not in matched(title, body)
+
+
+def test_every_topic_has_positives_and_negatives() -> None:
+    for slug in CANONICAL_ORDER:
+        assert sum(case[0] == slug for case in POSITIVES) >= 2, slug
+        assert sum(case[0] == slug for case in NEGATIVES) >= 2, slug
+
+
+def test_defence_minister_item_is_tunisia_and_security() -> None:
+    topics = matched(
+        "Le ministre de la Défense tunisien en visite dans le Sud",
+        "Khaled Shtili a inspecté les unités déployées près de Remada.",
+    )
+    assert topics == ("tunisia", "north-africa-security")
+
+
+def test_moroccan_football_is_morocco_only() -> None:
+    assert matched(NEGATIVES[14][1], NEGATIVES[14][2]) == ("morocco",)
+
+
+def test_passing_mention_counts_when_repeated() -> None:
+    body = HARVEST + "One buyer visited Tunisia. Another is from Tunisia too."
+    assert "tunisia" in matched("Burgundy harvest starts early", body)
+
+
+def test_security_story_in_several_countries_gets_every_topic_in_order() -> None:
+    topics = matched(
+        "Tunisia and Libya agree joint patrols at Ras Jedir",
+        "Interior officials from both countries said border guards will patrol together "
+        "against smuggling. Migrants crossing the desert will be stopped, they added.",
+    )
+    assert topics == ("tunisia", "libya", "north-africa-security")
+
+
+def test_arabic_story_matches_security() -> None:
+    topics = matched(
+        "الجيش الجزائري يحجز أسلحة قرب الحدود",
+        "أعلنت وزارة الدفاع الوطني حجز أسلحة وذخيرة في تمنراست.",
+    )
+    assert topics == ("algeria", "north-africa-security")
+
+
+# --- loading and validation ---------------------------------------------------------------
+
+
+def write_pack(folder: Path, stem: str, text: str) -> Path:
+    path = folder / f"{stem}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = 'slug = "{slug}"\nname = "Name"\ndescription = "Desc"\nquery = "{query}"\n'
+
+
+def test_load_topics_from_another_folder_orders_canonical_then_alphabetical(
+    tmp_path: Path,
+) -> None:
+    for slug in ("zeta", "libya", "alpha", "tunisia"):
+        write_pack(tmp_path, slug, GOOD.format(slug=slug, query=slug))
+    assert list(load_topics(tmp_path)) == ["tunisia", "libya", "alpha", "zeta"]
+
+
+def test_topic_sort_key_puts_canonical_topics_first() -> None:
+    slugs = ["zeta", "sahel", "alpha", "tunisia", "mediterranean-migration"]
+    assert sorted(slugs, key=topic_sort_key) == [
+        "tunisia",
+        "sahel",
+        "mediterranean-migration",
+        "alpha",
+        "zeta",
+    ]
+
+
+@pytest.mark.parametrize("key", ["slug", "name", "description", "query"])
+def test_missing_key_names_file_and_key(tmp_path: Path, key: str) -> None:
+    lines = GOOD.format(slug="alpha", query="alpha").splitlines()
+    write_pack(tmp_path, "alpha", "\n".join(x for x in lines if not x.startswith(key)))
+    with pytest.raises(ValueError, match=rf"^alpha\.toml: {key}: missing$"):
+        load_topics(tmp_path)
+
+
+def test_bad_query_names_file_and_position(tmp_path: Path) -> None:
+    write_pack(tmp_path, "alpha", GOOD.format(slug="alpha", query="alpha AND (beta"))
+    with pytest.raises(ValueError, match=r"^alpha\.toml: query: ") as caught:
+        load_topics(tmp_path)
+    assert 'unclosed "(" at position 10' in str(caught.value)
+    assert isinstance(caught.value.__cause__, QueryError)
+
+
+def test_bad_query_on_a_later_line_gives_line_and_column(tmp_path: Path) -> None:
+    text = 'slug = "alpha"\nname = "A"\ndescription = "D"\nquery = """\nalpha\nOR beta )\n"""\n'
+    write_pack(tmp_path, "alpha", text)
+    with pytest.raises(ValueError, match=r"line 2, column 9 of the query"):
+        load_topics(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('slug = "alpha"\nname = ""\ndescription = "D"\nquery = "a"\n', "name: must be a non"),
+        ('slug = "alpha"\nname = 3\ndescription = "D"\nquery = "a"\n', "name: must be a non"),
+        ('slug = "beta"\nname = "B"\ndescription = "D"\nquery = "a"\n', "slug: 'beta' must be"),
+        ('slug = "Alpha"\nname = "A"\ndescription = "D"\nquery = "a"\n', "slug: 'Alpha' must"),
+        (
+            'slug = "alpha"\nname = "A"\ndescription = "D"\nquery = "a"\nfeeds = []\n',
+            "feeds: unknown key",
+        ),
+        ('slug = "alpha"\nname = "A\n', "cannot read the pack"),
+    ],
+)
+def test_invalid_packs_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    write_pack(tmp_path, "alpha", text)
+    with pytest.raises(ValueError, match=message) as caught:
+        load_topics(tmp_path)
+    assert str(caught.value).startswith("alpha.toml: ")
+
+
+def test_empty_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no topic packs"):
+        load_topics(tmp_path)
+
+
+def test_shipped_packs_fit_the_pack_limits_and_user_watches_stay_strict() -> None:
+    for topic in TOPICS.values():
+        query = compile_query(topic.query, max_length=PACK_MAX_LENGTH, max_terms=PACK_MAX_TERMS)
+        assert query.term_count > 0
+    with pytest.raises(QueryError, match="query too long"):
+        compile_query(TOPICS["north-africa-security"].query)
+
+
+def test_match_topics_with_no_topics_or_custom_topics() -> None:
+    assert match_topics("Tunisia", "", {}) == ()
+    custom = {
+        "zeta": Topic("zeta", "Zeta", "d", "tunis*"),
+        "libya": Topic("libya", "Libya", "d", "liby*"),
+        "alpha": Topic("alpha", "Alpha", "d", "tunis*"),
+    }
+    title = "Tunisia and Libya"
+    assert match_topics(title, "", custom) == ("libya", "alpha", "zeta")
