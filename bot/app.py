@@ -91,6 +91,7 @@ class Runtime:
                 fetcher,
                 self.analyser,
                 max_failures=self.config.ingest.max_failures,
+                full_text=self.config.ingest.full_text,
                 on_source_done=on_source_done,
             )
             return await ingestor.run_once(self.clock(), force=force)

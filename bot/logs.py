@@ -10,7 +10,15 @@ from collections.abc import Iterable
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # Telegram puts the bot token in the URL path: /bot123456:ABC-def/sendMessage
 _TELEGRAM_TOKEN = re.compile(r"bot\d{3,}:[A-Za-z0-9_-]{20,}")
-_QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "asyncio", "aiosqlite", "apscheduler.executors")
+_QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "hpack",
+    "asyncio",
+    "aiosqlite",
+    "alembic",
+    "apscheduler.executors",
+)
 
 
 class RedactingFilter(logging.Filter):

@@ -51,7 +51,7 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
     "en": {
         3.0: (
             r"implications?|why (?:it|this) matters|so what|this signals|which means|means that"
-            r"|signal(?:s|led|ing) (?:that|to|a|an|the|how|what|whether|\w+'s)"
+            r"|signal(?:s|led|ing)? (?:that|to|a|an|the|how|what|whether|\w+'s)"
             r"|sends? (?:a|an) (?:\w+ )?signal|a (?:\w+ )?sign that|(?:latest|clearest) sign of"
             r"|meaning that|underscor(?:es|ing)|pav(?:es|ing|e) the way"
         ),

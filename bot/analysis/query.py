@@ -28,9 +28,11 @@ MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 200
 MIN_PREFIX_LENGTH = 2
 LEAD_WORD_CAP = 80  # a lead that never ends (no punctuation) still stops here
+MIN_LEAD_WORDS = 12  # a shorter first paragraph (a dateline, a byline) runs on into the next
 _LEAD_CHARS = 2000  # the lead is looked for in the start of the body only
 
 _WORD = re.compile(r"[^\W_]+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _QUOTES = '"“”«»„'
 _BREAKS = "()" + _QUOTES
 _KEYWORDS = frozenset({"AND", "OR", "NOT"})
@@ -79,6 +81,18 @@ def _readings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(readings))
 
 
+def _lead_paragraphs(text: str) -> str:
+    """The first paragraph, joined with the next ones while they are too short to be a lead
+    on their own (a dateline, a byline); text without paragraph breaks is returned whole."""
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    lead: list[str] = []
+    for paragraph in paragraphs:
+        lead.append(paragraph)
+        if sum(len(p.split()) for p in lead) >= MIN_LEAD_WORDS:
+            break
+    return "\n\n".join(lead)
+
+
 @dataclass(frozen=True, eq=False)
 class MatchDoc:
     """One article prepared once for evaluating many queries."""
@@ -94,7 +108,7 @@ class MatchDoc:
     @classmethod
     def build(cls, title: str, body: str, lead_sentences: int = 2) -> MatchDoc:
         title_words = _tokens(title)
-        lead = " ".join(sentences(body[:_LEAD_CHARS])[:lead_sentences])
+        lead = " ".join(sentences(_lead_paragraphs(body[:_LEAD_CHARS]))[:lead_sentences])
         focus_length = len(title_words) + min(len(_tokens(lead)), LEAD_WORD_CAP)
         words = tuple(title_words + _tokens(body))
         positions: dict[str, list[int]] = {}

@@ -15,6 +15,7 @@ from bot.analysis.cluster import StoryIndex, signature
 from bot.analysis.pipeline import Analyser
 from bot.domain import Article, Source
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult
+from bot.ingest.fulltext import complete_articles
 from bot.ingest.identity import content_fingerprint
 from bot.ingest.parse import ParsedFeed, parse_feed
 from bot.storage import briefs as brief_store
@@ -52,6 +53,7 @@ class Ingestor:
     analyser: Analyser
     max_failures: int = 8
     concurrency: int = 64
+    full_text: bool = False
     on_source_done: Callable[[Source], Any] | None = None
 
     async def run_once(self, now: datetime, force: bool = False) -> IngestReport:
@@ -86,6 +88,8 @@ class Ingestor:
                     outcome.content_type,
                     fallback_outlet=source.name,
                 )
+                if self.full_text:
+                    feed = await self._complete(source, feed)
             async with store_lock:
                 await self._store(source, outcome, feed, now, stories, report)
             if self.on_source_done is not None:
@@ -93,6 +97,18 @@ class Ingestor:
 
         await asyncio.gather(*(one(source) for source in due))
         return report
+
+    async def _complete(self, source: Source, feed: ParsedFeed) -> ParsedFeed:
+        """Fetch the pages of new teaser items; known articles are not fetched again."""
+        async with self.sessions() as session:
+            known = await brief_store.known_identities(
+                session, source.id, [article.identity for article in feed.articles]
+            )
+        fresh = [article for article in feed.articles if article.identity not in known]
+        done = await complete_articles(self.fetcher, fresh, guarded=source.origin == "chat")
+        completed = {article.identity: article for article in done}
+        articles = tuple(completed.get(article.identity, article) for article in feed.articles)
+        return replace(feed, articles=articles)
 
     async def _fetch(self, source: Source) -> FetchResult | FetchError:
         try:
@@ -127,6 +143,12 @@ class Ingestor:
                     updated.failures,
                     outcome.reason,
                 )
+                if not updated.enabled:
+                    log.error(
+                        "source %s switched off after %d failures; /sources shows it",
+                        source.id,
+                        updated.failures,
+                    )
                 return
             next_fetch = now + timedelta(minutes=source.interval_minutes)
             await source_store.record_success(

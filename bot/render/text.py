@@ -1,40 +1,22 @@
-"""Plain-text rendering for the terminal: the brief card and a digest of cards."""
+"""The terminal demo's output: brief cards, and a digest of them grouped by topic.
+
+The card itself is `bot.render.plain.card_plain`, the same one the console shows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.domain import Actor, Brief
+from bot.chat import Card
+from bot.domain import Brief
+from bot.render.plain import WIDTH, actor_label, card_plain, clean_line
 
-WIDTH = 100
-_INDENT = " " * len("Implications: ")
-
-
-def actor_label(actor: Actor) -> str:
-    return f"{actor.name} ({actor.role})" if actor.role else actor.name
-
-
-def source_label(brief: Brief) -> str:
-    outlet = brief.primary.outlet or "source"
-    more = f" (+{brief.source_count - 1} more)" if brief.source_count > 1 else ""
-    link = brief.primary.url or "no link given"
-    return f"{outlet}{more} — {link}"
+__all__ = ["actor_label", "brief_card", "digest_text"]
 
 
 def brief_card(brief: Brief, topic_names: Mapping[str, str]) -> str:
-    topics = " · ".join(topic_names.get(slug, slug) for slug in brief.topics) or "Unfiled"
-    heading = f"{topics} — {brief.published_at:%d %b %Y}"
-    lines = [f"{heading}  #{brief.code}".rstrip(), brief.title, f"Event: {brief.event}"]
-    actors = " · ".join(actor_label(actor) for actor in brief.actors)
-    lines.append(f"Actors: {actors or 'none named in the source'}")
-    if brief.implications:
-        first, *rest = brief.implications
-        lines.append(f"Implications: • {first}")
-        lines.extend(f"{_INDENT}• {item}" for item in rest)
-    else:
-        lines.append("Implications: none stated in the source")
-    lines.append(f"Source: {source_label(brief)}")
-    return "\n".join(lines)
+    names = tuple(topic_names.get(slug, slug) for slug in brief.topics)
+    return card_plain(Card(brief=brief, topic_names=names))
 
 
 def digest_text(
@@ -46,7 +28,7 @@ def digest_text(
     for slug, briefs in sections:
         fresh = [brief for brief in briefs if brief.id not in shown]
         shown.update(brief.id for brief in fresh)
-        name = topic_names.get(slug, slug)
+        name = clean_line(topic_names.get(slug, slug))
         rule = "=" * min(WIDTH, len(name) + 12)
         blocks.append(f"{rule}\n{name} — {len(fresh)} brief{'s' * (len(fresh) != 1)}\n{rule}")
         if not fresh:

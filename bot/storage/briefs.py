@@ -52,6 +52,19 @@ async def find_article(session: AsyncSession, source_id: int, identity: str) -> 
     )
 
 
+async def known_identities(
+    session: AsyncSession, source_id: int, identities: Sequence[str]
+) -> set[str]:
+    if not identities:
+        return set()
+    rows = await session.scalars(
+        select(ArticleRow.identity).where(
+            ArticleRow.source_id == source_id, ArticleRow.identity.in_(list(identities))
+        )
+    )
+    return set(rows)
+
+
 async def save_article(
     session: AsyncSession,
     source_id: int,
@@ -118,12 +131,15 @@ async def add_source_to_brief(
         or 1
     )
     topics = list(dict.fromkeys([*row.topics, *analysis.topics]))
-    if article.published_at is not None and article.published_at < row.published_at:
+    earlier = article.published_at is not None and article.published_at < row.published_at
+    if earlier:
         _fill_brief(row, article, analysis, now)
+    changed = earlier or topics != row.topics
     row.topics = topics
     row.updated_at = now
     await session.flush()
-    await _set_topics(session, row)
+    if changed:
+        await _set_topics(session, row)
 
 
 def _fill_brief(row: BriefRow, article: Article, analysis: Analysis, now: datetime) -> None:
@@ -136,6 +152,13 @@ def _fill_brief(row: BriefRow, article: Article, analysis: Analysis, now: dateti
     row.primary_url, row.primary_outlet = article.url, article.outlet
     row.published_at = article.published_at or now
     row.updated_at = now
+    row.search_text = search_text(row)
+
+
+def search_text(row: BriefRow) -> str:
+    """What full-text search looks at: headline, event, actors, implications, outlet."""
+    actors = " ".join(f"{item['name']} {item.get('role') or ''}" for item in row.actors)
+    return " ".join([row.title, row.event, actors, *row.implications, row.primary_outlet or ""])
 
 
 async def _set_topics(session: AsyncSession, row: BriefRow) -> None:

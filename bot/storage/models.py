@@ -71,6 +71,7 @@ class BriefRow(Base):
     primary_outlet: Mapped[str | None] = mapped_column(String(120))
     source_count: Mapped[int] = mapped_column(Integer, default=1)
     signature: Mapped[list[int] | None] = mapped_column(JSON)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     published_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -198,4 +199,26 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("chat_id", "brief_id", "kind", name="uq_deliveries_chat_brief_kind"),
         Index("ix_deliveries_status_not_before", "status", "not_before"),
+    )
+
+
+class MessageRefRow(Base):
+    """A platform message that showed a brief: a reply to it asks about that brief."""
+
+    __tablename__ = "message_refs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_external_id: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(100))
+    brief_id: Mapped[int] = mapped_column(BigId, ForeignKey("briefs.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint(
+            "platform",
+            "chat_external_id",
+            "message_id",
+            name="uq_message_refs_platform_chat_message",
+        ),
     )

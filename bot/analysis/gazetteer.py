@@ -1,0 +1,307 @@
+"""The actor gazetteer: packs/actors.toml loaded and checked, and its aliases found in text."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.analysis.text import fold
+from bot.domain import ActorKind
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "packs" / "actors.toml"
+
+_KEYS = frozenset(
+    {"name", "kind", "aliases", "aliases_cs", "demonyms", "capitals", "role", "description"}
+)
+_LISTS = ("aliases", "aliases_cs", "demonyms", "capitals")
+_STATE_ONLY = ("demonyms", "capitals")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_ARTICLE = "ال"
+# Arabic attaches conjunctions and prepositions to the word: و ف then ب ك ل.
+_ARABIC_PREFIX = "[وف]?[بكل]?"
+_TOKEN_PARTS = re.compile(r"[^\W_]+")
+
+
+class Form(StrEnum):
+    """How a state is named: by its name, by its adjective, or by its capital."""
+
+    NAME = "name"
+    DEMONYM = "demonym"
+    CAPITAL = "capital"
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    name: str
+    kind: ActorKind
+    role: str | None
+    description: str | None
+    aliases: tuple[str, ...]  # as written in the pack, the name first
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: GazetteerEntry
+    form: Form
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """Text with NFC accents and single spaces, and its fold with the very same offsets."""
+
+    text: str
+    folded: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    entry: GazetteerEntry | None  # None: an ignore phrase, which only hides what it covers
+    form: Form
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    entries: tuple[GazetteerEntry, ...]
+    state_words: frozenset[str]  # folded words of state names, adjectives and capitals
+    _folded: dict[str, _Target]
+    _exact: dict[str, _Target]
+    _folded_pattern: re.Pattern[str]
+    _arabic_pattern: re.Pattern[str]
+    _exact_pattern: re.Pattern[str] | None
+
+    def find(self, prepared: PreparedText) -> list[Hit]:
+        """Non-overlapping alias matches, longest first at each place, ignore phrases dropped."""
+        found: list[tuple[int, int, _Target]] = []
+        for match in self._folded_pattern.finditer(prepared.folded):
+            found.append((match.start(), match.end(), self._folded[_alias_key(match[0])]))
+        if _ARABIC.search(prepared.folded):
+            for match in self._arabic_pattern.finditer(prepared.folded):
+                alias = self._folded[_alias_key(match["alias"])]
+                found.append((match.start(), match.end(), alias))
+        if self._exact_pattern is not None:
+            for match in self._exact_pattern.finditer(prepared.text):
+                found.append((match.start(), match.end(), self._exact[_alias_key(match[0])]))
+        found.sort(key=lambda item: (item[0], item[0] - item[1]))
+        hits: list[Hit] = []
+        covered_to = -1
+        for start, end, target in found:
+            if start < covered_to:
+                continue
+            covered_to = end
+            if target.entry is not None:
+                hits.append(Hit(target.entry, target.form, start, end))
+        return hits
+
+
+def prepare(text: str) -> PreparedText:
+    """NFC, drop marks that fold to nothing, single spaces; then fold char by char."""
+    text = unicodedata.normalize("NFC", text)
+    chars = set(text)
+    dropped = {ord(char): None for char in chars if not _fold_char(char)}
+    text = " ".join((text.translate(dropped) if dropped else text).split())
+    table = {ord(char): folded for char in chars if (folded := _fold_char(char)) != char}
+    return PreparedText(text, text.translate(table))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return " " if char.isspace() else fold(char)[:1]
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation for many literals, factored by prefix so each place is tried
+    once; a space in a word also matches a hyphen."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_pattern(root)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        ("[ -]" if char == " " else re.escape(char)) + _node_pattern(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Read and check the gazetteer (default: packs/actors.toml); errors name the entry."""
+    path = DEFAULT_PATH if path is None else path
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ValueError(f"{path.name}: cannot read the gazetteer: {error}") from error
+    unknown = sorted(set(data) - {"actor", "ignore"})
+    if unknown:
+        raise ValueError(f"{path.name}: {unknown[0]}: unknown table (expected actor, ignore)")
+    records = data.get("actor")
+    if not isinstance(records, list) or not records:
+        raise ValueError(f"{path.name}: no [[actor]] entries")
+    builder = _Builder(path.name)
+    for number, record in enumerate(records, start=1):
+        builder.add_entry(number, record)
+    ignore = data.get("ignore", {})
+    if not isinstance(ignore, dict) or set(ignore) - {"phrases"}:
+        raise ValueError(f"{path.name}: [ignore] must hold only `phrases`")
+    for phrase in _strings(path.name, "[ignore] phrases", ignore.get("phrases", [])):
+        builder.add_folded(phrase, _Target(None, Form.NAME), "[ignore]")
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.entries: list[GazetteerEntry] = []
+        self.folded: dict[str, tuple[_Target, str]] = {}
+        self.exact: dict[str, tuple[_Target, str]] = {}
+        self.exact_folded: dict[str, tuple[_Target, str]] = {}
+        self.state_words: set[str] = set()
+
+    def add_entry(self, number: int, record: Any) -> None:
+        if not isinstance(record, dict):
+            raise ValueError(f"{self.file_name}: actor #{number}: must be a table")
+        name = record.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"{self.file_name}: actor #{number}: name: missing or empty")
+        where = f"{self.file_name}: actor {name!r}"
+        unknown = sorted(set(record) - _KEYS)
+        if unknown:
+            raise ValueError(f"{where}: {unknown[0]}: unknown key")
+        try:
+            kind = ActorKind(record.get("kind"))
+        except ValueError:
+            known = ", ".join(kind.value for kind in ActorKind)
+            raise ValueError(
+                f"{where}: kind: {record.get('kind')!r} is not one of {known}"
+            ) from None
+        if kind is not ActorKind.STATE and any(key in record for key in _STATE_ONLY):
+            raise ValueError(f"{where}: demonyms and capitals are for states only")
+        texts = {key: _strings(where, key, record.get(key, [])) for key in _LISTS}
+        optional = {key: record.get(key) for key in ("role", "description")}
+        for key, value in optional.items():
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ValueError(f"{where}: {key}: must be a non-empty string")
+        if any(entry.name == name for entry in self.entries):
+            raise ValueError(f"{where}: the name is used twice")
+        written = (name, *texts["aliases"], *texts["aliases_cs"])
+        entry = GazetteerEntry(name, kind, optional["role"], optional["description"], written)
+        self.entries.append(entry)
+        names = texts["aliases"] if name in texts["aliases_cs"] else [name, *texts["aliases"]]
+        for form, aliases in (
+            (Form.NAME, names),
+            (Form.DEMONYM, texts["demonyms"]),
+            (Form.CAPITAL, texts["capitals"]),
+        ):
+            for alias in aliases:
+                self.add_folded(alias, _Target(entry, form), where)
+                if kind is ActorKind.STATE:
+                    self.state_words.update(_words(fold(alias)))
+        for alias in texts["aliases_cs"]:
+            self.add_exact(alias, _Target(entry, Form.NAME), where)
+            if kind is ActorKind.STATE:
+                self.state_words.update(_words(fold(alias)))
+
+    def add_folded(self, alias: str, target: _Target, where: str) -> None:
+        key = _alias_key(fold(alias))
+        if not key:
+            raise ValueError(f"{where}: an alias is empty")
+        self._claim(self.exact_folded, key, alias, target, where, check_only=True)
+        self._claim(self.folded, key, alias, target, where)
+        if _ARABIC.search(key):
+            for variant in _arabic_variants(key, target.form):
+                self.folded.setdefault(variant, (target, where))
+
+    def add_exact(self, alias: str, target: _Target, where: str) -> None:
+        key = _alias_key(alias.strip())
+        if not key:
+            raise ValueError(f"{where}: an alias is empty")
+        self._claim(self.folded, _alias_key(fold(alias)), alias, target, where, check_only=True)
+        self._claim(self.exact, key, alias, target, where)
+        self.exact_folded.setdefault(_alias_key(fold(alias)), (target, self._owner(where)))
+
+    def _claim(
+        self,
+        table: dict[str, tuple[_Target, str]],
+        key: str,
+        alias: str,
+        target: _Target,
+        where: str,
+        *,
+        check_only: bool = False,
+    ) -> None:
+        owner = table.get(key)
+        if owner is not None and owner[0].entry != target.entry:
+            raise ValueError(f"{where}: alias {alias!r} is already an alias of {owner[1]}")
+        if owner is None and not check_only:
+            table[key] = (target, self._owner(where))
+
+    def _owner(self, where: str) -> str:
+        return where.removeprefix(f"{self.file_name}: ")
+
+    def build(self) -> Gazetteer:
+        latin = [key for key in self.folded if not _ARABIC.search(key)]
+        arabic = [key for key in self.folded if _ARABIC.search(key)]
+        # \b before the trie lets the regex engine skip the middle of words quickly.
+        folded_pattern = re.compile(rf"\b(?:{trie_pattern(latin)})(?![^\W_])")
+        arabic_pattern = re.compile(
+            rf"(?<![^\W_]){_ARABIC_PREFIX}(?P<alias>{trie_pattern(arabic)})(?![^\W_])"
+        )
+        exact_pattern = (
+            re.compile(rf"(?<![^\W_])(?:{trie_pattern(self.exact)})(?![^\W_])")
+            if self.exact
+            else None
+        )
+        return Gazetteer(
+            entries=tuple(self.entries),
+            state_words=frozenset(self.state_words),
+            _folded={key: target for key, (target, _) in self.folded.items()},
+            _exact={key: target for key, (target, _) in self.exact.items()},
+            _folded_pattern=folded_pattern,
+            _arabic_pattern=arabic_pattern,
+            _exact_pattern=exact_pattern,
+        )
+
+
+def _strings(where: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{where}: {key}: must be a list of strings")
+    if any(not item.strip() for item in value):
+        raise ValueError(f"{where}: {key}: an alias is empty")
+    return value
+
+
+def _alias_key(text: str) -> str:
+    return " ".join(text.replace("-", " ").split())
+
+
+def _words(folded: str) -> Iterator[str]:
+    """Whole words and their parts, as the title patterns will see them."""
+    for word in folded.replace("-", " ").split():
+        yield word
+        yield from _TOKEN_PARTS.findall(word)
+
+
+def _arabic_variants(key: str, form: Form) -> Iterator[str]:
+    """Spellings after a prefix: ل + الجزائر is written للجزائر; adjectives take ال too."""
+    if key.startswith(_ARTICLE):
+        yield key[1:]
+    elif form is Form.DEMONYM:
+        yield _ARTICLE + key
+        yield "ل" + key
