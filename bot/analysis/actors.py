@@ -40,24 +40,32 @@ class _Actor:
     kind: ActorKind
     entry: GazetteerEntry | None
     order: Order
-    names: list[tuple[Order, str]] = field(default_factory=list)  # full names as written
-    roles: list[str] = field(default_factory=list)
+    names: dict[str, Order] = field(default_factory=dict)  # full names as written, first seen
+    roles: dict[str, Order] = field(default_factory=dict)
     surnames: set[str] = field(default_factory=set)
     words: tuple[str, ...] = ()  # folded name words of a discovered person
 
     def seen_at(self, order: Order) -> None:
         self.order = min(self.order, order)
 
+    def add_name(self, written: str, order: Order) -> None:
+        self.names[written] = min(order, self.names.get(written, order))
+
+    def add_role(self, role: str | None, order: Order) -> None:
+        if role:
+            self.roles[role] = min(order, self.roles.get(role, order))
+
     def actor(self) -> Actor:
         entry = self.entry
         name = entry.name if entry else ""
         if self.names:
             # A name cut short in a Title Case headline gives way to the full one.
-            full = [
-                (order, written) for order, written in self.names if not _cut(written, self.names)
-            ]
-            name = min(full or self.names)[1]
-        role = max(self.roles, key=lambda role: len(role.split())) if self.roles else None
+            written = [(order, text) for text, order in self.names.items()]
+            full = [(order, text) for order, text in written if not _cut(text, self.names)]
+            name = min(full or written)[1]
+        # The fullest title, the earliest of equals: "Tunisian Defence Minister" over "Minister".
+        ranked = sorted(self.roles.items(), key=lambda item: (-len(item[0].split()), item[1]))
+        role = ranked[0][0] if ranked else None
         if role is None and entry is not None:
             role = entry.role
         return Actor(name, self.kind, role, entry.description if entry else None)
@@ -84,7 +92,9 @@ def extract_actors(
         mentions = find_people(context)
         # "Tunisian Defence Minister X": a state inside a person's title is not an actor.
         titles = Spans([mention.role_span for mention in mentions if mention.role_span])
-        acting = acting_states(prepared, words, hits, headline=headline, french=french)
+        acting = acting_states(
+            prepared, words, hits, headline=headline, french=french, known=actors.keys()
+        )
         people: list[Hit] = []
         for index, hit in enumerate(hits):
             kind = hit.entry.kind
@@ -97,10 +107,18 @@ def extract_actors(
                 people.append(hit)
                 written = prepared.text[hit.start : hit.end]
                 if _is_full_name(written):
-                    record.names.append(((part, hit.start), written))
+                    record.add_name(written, (part, hit.start))
+        people_at = {offset: hit.entry for hit in people for offset in range(hit.start, hit.end)}
         for mention in mentions:
             order = (part, mention.start)
-            entry = _person_hit(people, mention)
+            entry = next(
+                (
+                    people_at[offset]
+                    for offset in range(mention.start, mention.end)
+                    if offset in people_at
+                ),
+                None,
+            )
             if entry is None:
                 unmatched.append((order, mention))
                 continue
@@ -120,19 +138,11 @@ def _entry_actor(actors: dict[str, _Actor], entry: GazetteerEntry, order: Order)
     return record
 
 
-def _person_hit(people: list[Hit], mention: PersonMention) -> GazetteerEntry | None:
-    for hit in people:
-        if hit.start < mention.end and mention.start < hit.end:
-            return hit.entry
-    return None
-
-
 def _note(record: _Actor, order: Order, mention: PersonMention) -> None:
     record.seen_at(order)
-    if mention.role:
-        record.roles.append(mention.role)
+    record.add_role(mention.role, order)
     if mention.parts >= 2:
-        record.names.append((order, mention.name))
+        record.add_name(mention.name, order)
 
 
 def _place_unmatched(
@@ -176,15 +186,14 @@ def _place_unmatched(
                 else min(candidates, key=lambda found: found.order)
             )
             chosen.seen_at(order)
-            if mention.role:
-                chosen.roles.append(mention.role)
+            chosen.add_role(mention.role, order)
 
 
-def _cut(written: str, names: list[tuple[Order, str]]) -> bool:
+def _cut(written: str, names: dict[str, Order]) -> bool:
     words = _name_words(written)
     return any(
         len(other) > len(words) and other[: len(words)] == words
-        for other in (_name_words(name) for _, name in names)
+        for other in map(_name_words, names)
     )
 
 
@@ -213,5 +222,5 @@ def _is_full_name(written: str) -> bool:
 
 
 def _looks_french(text: str) -> bool:
-    sample = text[:1500].lower()
+    sample = text[:600].lower()
     return len(_FRENCH_WORDS.findall(sample)) > len(_ENGLISH_WORDS.findall(sample))

@@ -10,7 +10,7 @@ title ("Tunisian Defence Minister"), an economic aggregate ("Libya's oil output"
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from bot.analysis.gazetteer import Form, Hit, PreparedText
 from bot.analysis.lexicon import DETERMINERS, HEADS, SPEECH_VERBS, Token, Tokens
@@ -143,10 +143,18 @@ def is_descriptor(prepared: PreparedText, hit: Hit) -> bool:
 
 
 def acting_states(
-    prepared: PreparedText, words: Tokens, hits: Sequence[Hit], *, headline: bool, french: bool
+    prepared: PreparedText,
+    words: Tokens,
+    hits: Sequence[Hit],
+    *,
+    headline: bool,
+    french: bool,
+    known: Collection[str] = (),
 ) -> set[int]:
-    """Indexes of the state hits that show the state acting or acted upon."""
+    """Indexes of the state hits that show the state acting or acted upon. Mentions of states
+    in `known` (already found acting) are not examined again."""
     acting: set[int] = set()
+    found = set(known)
     first = 0
     while first < len(hits):
         last = first
@@ -158,26 +166,30 @@ def acting_states(
                 break
             last += 1
         chain = hits[first : last + 1]
-        if any(hit.entry.kind is ActorKind.STATE for hit in chain):
-            verdicts = _Chain(prepared.text, words, chain[0].start, chain[-1].end, len(chain) > 1)
-            verdicts.headline, verdicts.french = headline, french
+        if any(hit.entry.kind is ActorKind.STATE and hit.entry.name not in found for hit in chain):
+            verdicts = _Chain(prepared.text, words, chain[0].start, chain[-1].end)
+            verdicts.plural, verdicts.headline, verdicts.french = len(chain) > 1, headline, french
             for index, hit in enumerate(chain, start=first):
                 if hit.entry.kind is ActorKind.STATE and verdicts.acts(hit.form):
                     acting.add(index)
+                    found.add(hit.entry.name)
         first = last + 1
     return acting
 
 
 class _Chain:
-    def __init__(self, text: str, words: Tokens, start: int, end: int, plural: bool) -> None:
+    """The context of one mention, or of coordinated mentions ("Mali, Burkina Faso and Niger")."""
+
+    plural = headline = french = False
+
+    def __init__(self, text: str, words: Tokens, start: int, end: int) -> None:
         self.compound = text[start - 1 : start] == "-" or text[end : end + 1] == "-"
         self.possessive = text.startswith(("'s ", "’s ", "' ", "’ "), end)
         self.before = _clause(reversed(words.before(start, 6)))
         self.after = _clause(words.after(end, 7))
+        self.words, self.end = words, end
         if self.possessive:
             self.after = self.after[2 if text[end + 1 : end + 2] == "s" else 1 :]
-        self.plural = plural
-        self.headline = self.french = False
 
     def acts(self, form: Form) -> bool:
         if self.compound or (self.after and self.after[0].text == ":"):
@@ -187,7 +199,8 @@ class _Chain:
         return self._name_acts()
 
     def _demonym_acts(self) -> bool:
-        """ "Malian authorities", "Tunisian security forces", "les autorités tunisiennes"."""
+        """An adjective before or after a state body: "Malian authorities", "Tunisian security
+        forces", "les autorités tunisiennes"."""
         following = [token.key for token in self.after[:2]]
         if following and (
             following[0] in ACTING_NOUNS
@@ -223,10 +236,21 @@ class _Chain:
             return any(word in ACTING_NOUNS for word in following)
         if following and following[0] in ACTING_NOUNS:
             return True
-        return self._verb_follows()
+        return self._verb_follows(self.after) or self._verb_follows(self._after_aside())
 
-    def _verb_follows(self) -> bool:
-        after = [token for token in self.after if token.key not in _SKIPPED]
+    def _after_aside(self) -> list[Token]:
+        """What follows an aside set off by commas: "Niger, once a close partner of
+        Washington, ordered American forces out"."""
+        ahead = self.words.after(self.end, 16)
+        if not ahead or ahead[0].text != ",":
+            return []
+        closing = next((i for i in range(2, len(ahead)) if ahead[i].text in ",;.:"), None)
+        if closing is None or ahead[closing].text != ",":
+            return []
+        return _clause(ahead[closing + 1 :])
+
+    def _verb_follows(self, following: list[Token]) -> bool:
+        after = [token for token in following if token.key not in _SKIPPED]
         if not after:
             return False
         word, raw = after[0].key, after[0].text
@@ -247,10 +271,10 @@ class _Chain:
         return self.plural and word in _BASE_VERBS
 
 
-def _clause(words: object) -> list[Token]:
+def _clause(words: Iterable[Token]) -> list[Token]:
     """Word tokens up to the first punctuation mark (a parenthesis is stepped over)."""
     kept: list[Token] = []
-    for token in words:  # type: ignore[attr-defined]
+    for token in words:
         if token.word or token.text in ("'", "’"):
             kept.append(token)
         elif token.text not in "()":

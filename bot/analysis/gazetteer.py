@@ -87,7 +87,8 @@ class Gazetteer:
             for match in self._arabic_pattern.finditer(prepared.folded):
                 alias = self._folded[_alias_key(match["alias"])]
                 found.append((match.start(), match.end(), alias))
-        if self._exact_pattern is not None:
+        # In a text set all in capitals ("THIS IS A TEST"), short acronyms mean nothing.
+        if self._exact_pattern is not None and not prepared.text.isupper():
             for match in self._exact_pattern.finditer(prepared.text):
                 found.append((match.start(), match.end(), self._exact[_alias_key(match[0])]))
         found.sort(key=lambda item: (item[0], item[0] - item[1]))
@@ -160,8 +161,9 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     ignore = data.get("ignore", {})
     if not isinstance(ignore, dict) or set(ignore) - {"phrases"}:
         raise ValueError(f"{path.name}: [ignore] must hold only `phrases`")
-    for phrase in _strings(path.name, "[ignore] phrases", ignore.get("phrases", [])):
-        builder.add_folded(phrase, _Target(None, Form.NAME), "[ignore]")
+    where = f"{path.name}: [ignore]"
+    for phrase in _strings(where, "phrases", ignore.get("phrases", [])):
+        builder.add_folded(phrase, _Target(None, Form.NAME), where)
     return builder.build()
 
 
@@ -184,13 +186,11 @@ class _Builder:
         unknown = sorted(set(record) - _KEYS)
         if unknown:
             raise ValueError(f"{where}: {unknown[0]}: unknown key")
-        try:
-            kind = ActorKind(record.get("kind"))
-        except ValueError:
-            known = ", ".join(kind.value for kind in ActorKind)
-            raise ValueError(
-                f"{where}: kind: {record.get('kind')!r} is not one of {known}"
-            ) from None
+        kinds = {kind.value: kind for kind in ActorKind}
+        raw_kind = record.get("kind")
+        kind = kinds.get(raw_kind) if isinstance(raw_kind, str) else None
+        if kind is None:
+            raise ValueError(f"{where}: kind: {raw_kind!r} is not one of {', '.join(kinds)}")
         if kind is not ActorKind.STATE and any(key in record for key in _STATE_ONLY):
             raise ValueError(f"{where}: demonyms and capitals are for states only")
         texts = {key: _strings(where, key, record.get(key, [])) for key in _LISTS}
@@ -226,7 +226,7 @@ class _Builder:
         self._claim(self.folded, key, alias, target, where)
         if _ARABIC.search(key):
             for variant in _arabic_variants(key, target.form):
-                self.folded.setdefault(variant, (target, where))
+                self.folded.setdefault(variant, (target, self._owner(where)))
 
     def add_exact(self, alias: str, target: _Target, where: str) -> None:
         key = _alias_key(alias.strip())

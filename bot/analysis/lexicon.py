@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
@@ -83,7 +84,7 @@ TITLE_WORDS = _words(
     reseau coalition alliance forces
     """
 )
-CONNECTORS = _words("of for and the on to in a de du des d' la le l' et aux au en auprès aupres")
+CONNECTORS = _words("of for and the on to in a de du des d' la le l' et aux au en aupres par")
 DETERMINERS = _words("the a an his her its their le la l' les un une son sa ses leur")
 # Capitalised words that are not part of a person's name.
 NOT_NAMES = _words(
@@ -151,7 +152,10 @@ SPEECH_PRESENT_FR = _words(
     previent denonce juge repond reconnait promet appelle insiste precise
     """
 )
-SENTENCE_END = frozenset(".!?;:")
+# Before a place, not a person: "In Sidi Bouzid, the governor said".
+PLACE_PREPOSITIONS = _words(
+    "in at from near into across outside inside around towards a en dans vers depuis"
+)
 # People quoted for comment rather than taking part: "analyst Kholood Khair said".
 COMMENTATORS = _words(
     """
@@ -174,11 +178,11 @@ class Token(NamedTuple):
     @property
     def base(self) -> str:
         """The folded word without an English possessive."""
-        return _strip_possessive(fold(self.text))
+        return _base(self.text)
 
     @property
     def possessive(self) -> bool:
-        return fold(self.text).endswith(("'s", "s'")) and len(self.text) > 2
+        return _base(self.text) != fold(self.text)
 
     @property
     def capitalised(self) -> bool:
@@ -218,7 +222,7 @@ class Tokens:
 
     def before(self, position: int, count: int) -> list[Token]:
         """Up to `count` tokens ending at or before `position`, none cut in half."""
-        start = max(0, position - 12 * count)
+        start = max(0, position - 8 * count)
         if start:
             space = self.text.find(" ", start, position)
             start = position if space < 0 else space + 1
@@ -236,13 +240,22 @@ def adjacent(left: Token, right: Token) -> bool:
 
 
 def is_acronym(token: Token) -> bool:
-    text = _strip_possessive(token.text)
-    letters = text.replace(".", "").replace("-", "")
+    return _acronym(token.text)
+
+
+@lru_cache(maxsize=8192)
+def _acronym(text: str) -> bool:
+    letters = _strip_possessive(text).replace(".", "").replace("-", "")
     return len(letters) >= 2 and letters.isalnum() and letters.isupper()
 
 
+@lru_cache(maxsize=8192)
+def _base(text: str) -> str:
+    return _strip_possessive(fold(text))
+
+
 def _strip_possessive(text: str) -> str:
-    for suffix in ("'s", "’s", "'", "’"):
+    for suffix in ("'s", "’s"):
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             return text[: -len(suffix)]
     return text

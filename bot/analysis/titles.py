@@ -25,15 +25,16 @@ from bot.analysis.lexicon import (
     LEADING_PARTICLES,
     NOT_NAMES,
     PARTICLES,
+    PLACE_PREPOSITIONS,
     RANKS,
     SPEECH_PARTICIPLES_FR,
     SPEECH_PRESENT_FR,
     SPEECH_VERBS,
     TITLE_WORDS,
     Token,
+    Tokens,
     adjacent,
     is_acronym,
-    Tokens,
 )
 
 MAX_NAME_PARTS = 4
@@ -62,14 +63,11 @@ class PersonMention:
 
 
 class Spans:
-    """Sorted, non-overlapping character spans; answers "does this token touch one?"."""
+    """Sorted, non-overlapping character spans: does a token or a hit touch one of them?"""
 
     def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
         self._spans = sorted(spans)
         self._starts = [start for start, _ in self._spans]
-
-    def covers(self, token: Token) -> bool:
-        return self.overlaps(token)
 
     def overlaps(self, item: Token | Hit) -> bool:
         index = bisect_right(self._starts, item.end - 1) - 1
@@ -87,6 +85,7 @@ class Context:
 
 
 def find_people(context: Context) -> list[PersonMention]:
+    """People next to a title, then people before ", who", an age or a verb of speech."""
     found: list[PersonMention] = []
     consumed = -1
     for match in _head_pattern().finditer(context.folded):
@@ -97,6 +96,9 @@ def find_people(context: Context) -> list[PersonMention]:
             found.append(titled[0])
             consumed = titled[1]
     for match in _cue_pattern().finditer(context.folded):
+        word_start = context.text.rfind(" ", 0, match.start()) + 1
+        if not context.text[word_start : word_start + 1].isupper():
+            continue  # "officials said": no name there, and no need to read the words
         name = _name_before(context, match.start())
         if name and not _commentator(context, name[0]):
             found.append(_mention(context, name, None))
@@ -133,8 +135,9 @@ def _cue_pattern() -> re.Pattern[str]:
 
 def _titled(context: Context, start: int) -> tuple[PersonMention, int] | None:
     """A person next to the title that starts at `start`, and where the pair ends."""
-    text = context.text
-    ahead = context.tokens.after(start, 24)
+    ahead = context.tokens.after(start, 12)
+    if len(ahead) == 12 and _title_end(context, ahead) > 2:
+        ahead = context.tokens.after(start, 24)  # a long title, or one set off by commas
     if not ahead or ahead[0].start != start or ahead[0].key not in _STARTERS:
         return None
     head = ahead[0]
@@ -148,6 +151,8 @@ def _titled(context: Context, start: int) -> tuple[PersonMention, int] | None:
     complement = any(token.key in CONNECTORS for token in ahead[1 : last + 1])
     if after is not None and (after.parts > 1 or not complement):
         return after, after.end
+    if len(ahead) == 12:
+        ahead = context.tokens.after(start, 24)
     end = _apposition_end(context, ahead, last)
     before = _name_before_title(context, role_start) if end is not None else None
     if end is not None and before is not None:
@@ -178,8 +183,8 @@ def _title_end(context: Context, ahead: list[Token]) -> int:
 
 
 def _named_portfolio(ahead: list[Token], index: int) -> bool:
-    """ "ministre des Mines, ...", "the mayor of Lampedusa, ...": a capitalised word after
-    "of" that closes the title."""
+    """A capitalised word after "of" that closes the title: "ministre des Mines, ...",
+    "the mayor of Lampedusa, ..."."""
     return (
         ahead[index].capitalised
         and ahead[index - 1].key in CONNECTORS
@@ -218,14 +223,14 @@ def _title_word(context: Context, token: Token) -> bool:
         or base in TITLE_WORDS
         or (base in context.state_words and base not in CONNECTORS | DETERMINERS)
         or is_acronym(token)
-        or context.bodies.covers(token)
+        or context.bodies.overlaps(token)
     )
 
 
 def _title_start(context: Context, head: Token) -> int:
     """Walk left over the words that qualify a title: "U.S. Assistant", "Libyan National Army"."""
     start, left = head.start, head
-    for steps, token in enumerate(reversed(context.tokens.before(head.start, 12))):
+    for steps, token in enumerate(reversed(context.tokens.before(head.start, 8))):
         if steps >= 10 or not adjacent(token, left):
             break
         if _title_word(context, token) or (token.possessive and token.capitalised):
@@ -240,6 +245,7 @@ def _apposition_end(context: Context, ahead: list[Token], last: int) -> int | No
     """End of a title set off by commas ("X, the head of the World Meteorological
     Organization, said"); None when the title runs on into a sentence ("the minister said")."""
     end = ahead[last].end
+    complement = False  # after "of", any words may follow: "the head of the fishermen's union"
     for index in range(last + 1, last + 14):
         if index == len(ahead):
             return end if ahead[-1].end == len(context.text) else None
@@ -248,9 +254,11 @@ def _apposition_end(context: Context, ahead: list[Token], last: int) -> int | No
             return end
         if not adjacent(ahead[index - 1], token):
             return None
-        if _title_word(context, token) or token.capitalised:
+        if token.key in CONNECTORS:
+            complement = True
+        elif _title_word(context, token) or token.capitalised or (complement and token.word):
             end = token.end
-        elif token.key not in CONNECTORS:
+        else:
             return None
     return None
 
@@ -301,6 +309,9 @@ def _name_before(context: Context, position: int) -> list[Token] | None:
         picked.insert(0, token)
     while picked and not _name_word(context, picked[0]) and not _particle(picked[0], first=True):
         picked.pop(0)
+    previous = context.tokens.before(picked[0].start, 1) if picked else []
+    if previous and previous[0].key in PLACE_PREPOSITIONS and adjacent(previous[0], picked[0]):
+        return None
     return _trimmed(picked)
 
 
@@ -315,11 +326,12 @@ def _name_word(context: Context, token: Token) -> bool:
     base = token.base
     return not (
         base in NOT_NAMES
+        or base in COMMENTATORS
         or base in HEADS
         or base in TITLE_WORDS
         or (base in HONORIFICS and base not in _NAMEABLE_HONORIFICS)
         or base in context.state_words
-        or context.bodies.covers(token)
+        or context.bodies.overlaps(token)
     )
 
 
@@ -330,9 +342,11 @@ def _particle(token: Token, *, first: bool) -> bool:
 
 
 def _trimmed(picked: list[Token]) -> list[Token] | None:
+    """No particle or initial at the end; a run of more than four name words is no name."""
     while picked and (picked[-1].key in PARTICLES or _INITIAL.fullmatch(picked[-1].text)):
         picked.pop()
-    return picked or None
+    parts = sum(token.key not in PARTICLES for token in picked)
+    return picked if 0 < parts <= MAX_NAME_PARTS else None
 
 
 def _mention(
