@@ -11,6 +11,9 @@ from typing import Any, TextIO
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.adapters.console import PLATFORM as CONSOLE
+from bot.adapters.console import USER as CONSOLE_USER
+from bot.adapters.console import ConsoleChat, run_console
 from bot.analysis.pipeline import Analyser
 from bot.config import Config
 from bot.ingest.catalog import configured_sources
@@ -20,6 +23,8 @@ from bot.render.text import digest_text
 from bot.storage import briefs as brief_store
 from bot.storage import db
 from bot.storage import sources as source_store
+from handlers.context import Context
+from handlers.registry import all_commands
 
 log = logging.getLogger(__name__)
 DEMO_BRIEFS_PER_TOPIC = 5
@@ -52,6 +57,24 @@ class Runtime:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    def context(self) -> Context:
+        """What the command handlers get: storage, clock, topics, admins, defaults."""
+        admins = self.config.admin
+        return Context(
+            sessions=self.sessions,
+            clock=self.clock,
+            topics=self.analyser.topics,
+            admin_ids={
+                "telegram": frozenset(str(user) for user in admins.telegram_ids),
+                "slack": frozenset(admins.slack_ids),
+                CONSOLE: frozenset({CONSOLE_USER}),
+            },
+            default_timezone=self.config.schedule.default_timezone,
+            default_digest_time=self.config.schedule.default_digest_time,
+            commands=all_commands(),
+            source_allow=self.config.ingest.allow_networks,
+        )
 
     def topic_names(self) -> dict[str, str]:
         return {slug: topic.name for slug, topic in self.analyser.topics.items()}
@@ -112,5 +135,14 @@ async def run_demo(config: Config, out: TextIO) -> int:
         print(digest_text(sections, runtime.topic_names()), file=out)
         print(f"\n{report.summary()}", file=out)
         return 0
+    finally:
+        await runtime.close()
+
+
+async def run_chat(config: Config, chat: str, interactive: bool) -> int:
+    """`briefbot chat`: the console conversation on the same storage as `run` and `demo`."""
+    runtime = await Runtime.open(config)
+    try:
+        return await run_console(ConsoleChat(runtime.context(), chat=chat), interactive)
     finally:
         await runtime.close()

@@ -93,6 +93,12 @@ async def _ingest(args: argparse.Namespace, config: Config) -> int:
     return await run_ingest(config, once=args.once)
 
 
+async def _chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import run_chat
+
+    return await run_chat(config, args.chat, interactive=sys.stdin.isatty())
+
+
 async def _bench_ingest(args: argparse.Namespace, config: Config) -> int:
     from bot.bench.ingest import bench_ingest
 
@@ -133,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="ingest the bundled sample feeds and print a digest (no network, no tokens)"
     ).set_defaults(handler=_demo)
+    chat = commands.add_parser(
+        "chat", help="talk to briefbot in the terminal (reads commands from stdin)"
+    )
+    chat.add_argument(
+        "--chat",
+        default="console",
+        metavar="NAME",
+        help="which console chat to be (each has its own subscriptions)",
+    )
+    chat.set_defaults(handler=_chat)
     ingest = commands.add_parser("ingest", help="fetch the due feeds and store new briefs")
     ingest.add_argument("--once", action="store_true", help="one pass, then exit")
     ingest.set_defaults(handler=_ingest)

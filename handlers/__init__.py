@@ -1,0 +1,1 @@
+"""Platform-neutral command handlers: one module per family, one table of every command."""

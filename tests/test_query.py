@@ -172,6 +172,33 @@ def test_the_third_sentence_is_not_the_lead() -> None:
     assert compile_query("tunisia").matches(MatchDoc.build("Rates rise", body, lead_sentences=3))
 
 
+def test_the_lead_stops_at_the_end_of_the_first_paragraph() -> None:
+    opening = "The central bank held its main rate on Tuesday, as most economists had expected."
+    body = f"{opening}\n\nTunisia followed. {FILLER}"
+    assert not matches("tunisia", "Rates rise", body)
+    assert matches("tunisia", "Rates rise", body.replace("\n\n", " "))
+
+
+def test_a_first_paragraph_too_short_to_be_a_lead_runs_on() -> None:
+    for opening in ("By a staff reporter", "BRUSSELS, 3 May", "Updated at 10:45"):
+        body = f"{opening}\n\nTunisia's central bank cut its key rate. {FILLER}"
+        assert matches("tunisia", "Rates fall", body), opening
+
+
+def test_single_line_breaks_end_the_lead_but_wrapped_lines_join() -> None:
+    # extracted page text: one paragraph a line, the headline repeated on the first one
+    extracted = (
+        "Rates rise again\nThe central bank held its main rate on Tuesday, as most economists "
+        f"had expected.\nTunisia followed. {FILLER}"
+    )
+    assert not matches("tunisia", "Rates rise again", extracted)
+    wrapped = (
+        "The central bank held its main rate on Tuesday, as most\neconomists in Tunisia had "
+        f"expected. {FILLER}"
+    )
+    assert matches("tunisia", "Rates rise", wrapped)
+
+
 def test_a_lead_without_sentence_ends_is_capped() -> None:
     endless = " ".join(["word"] * 200) + " tunisia"
     assert not matches("tunisia", "Title", endless)
@@ -208,6 +235,47 @@ def test_compiled_queries_are_cached() -> None:
     assert compile_query("tunisia OR libya") is compile_query("tunisia OR libya")
 
 
+# --- EXCEPT: occurrences inside given phrases do not count ------------------------------------
+
+
+def test_except_ignores_occurrences_inside_the_phrase_only() -> None:
+    query = 'sinai EXCEPT "mount sinai"'
+    assert not mentions(query, "Pilgrims climb Mount Sinai at dawn")
+    assert matches(query, "Troops sent to Sinai", "A convoy passed the road to Mount Sinai.")
+    # NOT drops the whole article as soon as the phrase appears anywhere
+    assert not matches('sinai NOT "mount sinai"', "Troops sent to Sinai", "Near Mount Sinai.")
+
+
+def test_except_leaves_the_substance_rule_to_the_remaining_occurrences() -> None:
+    query = 'algeri* EXCEPT "algerian border"'
+    late = f"Mali's army fought rebels. Losses were heavy. {FILLER}"
+    assert not matches(query, "Mali clashes near the Algerian border", late)
+    assert not matches(query, "Mali clashes", f"{late} Near the Algerian border, again.")
+    assert matches(query, "Mali clashes", f"{late} Algeria protested. Algeria called envoys.")
+    assert matches(query, "Algerian border guards on alert", "Algeria deployed more troops.")
+
+
+def test_except_applies_to_every_term_of_a_group_and_takes_prefixes() -> None:
+    query = '(liby* OR tripoli) EXCEPT ("sail* from libya" OR "from tripoli" OR "libyan border")'
+    body = "The boat had sailed from Libya; others left from Tripoli. Near the Libyan border too."
+    assert not mentions(query, "Migrants rescued off Crete", body)
+    assert matches(query, "Libya's parliament meets", body)
+    assert compile_query(query).term_count == 5
+
+
+def test_except_under_not_and_in_arabic() -> None:
+    query = 'egypt NOT sinai EXCEPT "mount sinai"'
+    assert matches(query, "Egypt opens a road to Mount Sinai")
+    assert not matches(query, "Egypt sends troops to Sinai")
+    assert not mentions('الجزائر EXCEPT "الحدود مع الجزائر"', "اشتباكات قرب الحدود مع الجزائر")
+    assert mentions('الجزائر EXCEPT "الحدود مع الجزائر"', "الجزائر تغلق الحدود مع مالي")
+
+
+def test_lower_case_except_is_an_ordinary_word() -> None:
+    assert matches("except", "Everyone except the minister")
+    assert not matches("tunisia except libya", "Tunisia alone")
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 
@@ -234,6 +302,20 @@ def test_compiled_queries_are_cached() -> None:
         ('tunisia ""', "empty phrase", 8),
         ("a*", "prefix too short (at least 2 letters)", 0),
         ("tunisia &", '"&" has no letters or digits', 8),
+        ("sinai EXCEPT", '"EXCEPT" needs a term after it', 6),
+        ("EXCEPT sinai", 'unexpected "EXCEPT"', 0),
+        (
+            'sinai EXCEPT ("mount sinai" "hospital")',
+            '"EXCEPT" takes a term or ( terms joined by OR )',
+            6,
+        ),
+        ('sinai EXCEPT -"mount sinai"', '"EXCEPT" takes a term or ( terms joined by OR )', 6),
+        (
+            "sinai EXCEPT mount EXCEPT hospital",
+            '"EXCEPT" takes a term or ( terms joined by OR )',
+            6,
+        ),
+        ('sinai EXCEPT ("mount sinai"', 'unclosed "("', 13),
     ],
 )
 def test_errors_name_the_problem_and_position(query: str, message: str, position: int) -> None:

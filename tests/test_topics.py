@@ -461,3 +461,190 @@ def test_match_topics_with_no_topics_or_custom_topics() -> None:
     }
     title = "Tunisia and Libya"
     assert match_topics(title, "", custom) == ("libya", "alpha", "zeta")
+
+
+# --- near-misses and deals: each case gives the exact topics expected -------------------------
+
+# (title, body, topics)
+SCENARIOS = [
+    # the lead is the first paragraph: a port named in the second one is a passing mention
+    (
+        "Hundreds of migrants land on Lampedusa overnight",
+        "About 900 people reached the Italian island of Lampedusa on some forty small boats "
+        "between Saturday evening and Sunday morning.\n\nMost had set off from beaches near the "
+        "Tunisian city of Sfax, the Italian Red Cross said.",
+        ("mediterranean-migration",),
+    ),
+    (
+        "Algérie : le président Tebboune gracie un journaliste emprisonné",
+        "Le président algérien a accordé jeudi sa grâce à un journaliste détenu depuis deux ans, "
+        "selon un communiqué de la présidence.\n\nLe journaliste avait été condamné pour des "
+        "articles sur la gestion des frontières et sur la situation économique.",
+        ("algeria",),
+    ),
+    # a neighbour named as a landmark, a departure point or a nationality is not the story
+    (
+        "Mali's army says it repelled an attack near the Algerian border",
+        "Malian soldiers drove back jihadist fighters who attacked a camp in the Kidal region near "
+        "the Algerian border on Tuesday, the army said.\n\nJNIM claimed the raid.",
+        ("sahel",),
+    ),
+    (
+        "Mali : l'armée repousse une attaque près de la frontière algérienne",
+        "L'armée malienne affirme avoir repoussé mardi une attaque jihadiste contre un camp "
+        "militaire de la région de Kidal, près de la frontière algérienne.\n\nLe JNIM a revendiqué "
+        "l'opération.",
+        ("sahel",),
+    ),
+    (
+        "Dozens missing after migrant boat sinks south of Crete",
+        "Dozens of people are missing after a fishing boat that had sailed from Libya towards "
+        "Italy sank south of Crete, the Greek coast guard said on Friday.\n\nThe 57 survivors "
+        "included Egyptian nationals and Syrians. Police arrested two Egyptian men suspected of "
+        "steering the boat.",
+        ("mediterranean-migration",),
+    ),
+    (
+        "Salah double sends Liverpool top of the league",
+        "Egyptian forward Mohamed Salah scored twice as Liverpool beat Chelsea 2-0 at Anfield on "
+        "Sunday.\n\nThe win lifts the side three points clear at the top.",
+        (),
+    ),
+    (
+        "Ligue 1 : le PSG s'impose à Lens",
+        "Le défenseur marocain Achraf Hakimi a ouvert le score dès la dixième minute et le Paris "
+        "Saint-Germain s'est imposé 2-0 à Lens samedi.\n\nLes Parisiens comptent six points "
+        "d'avance.",
+        (),
+    ),
+    (
+        "Algerian army arrests suspects near the border with Mali",
+        "Soldiers of the Algerian army arrested four people suspected of supplying armed groups "
+        "near the border with Mali, the defence ministry said.\n\nThey seized rifles and "
+        "ammunition in the Tamanrasset military region.",
+        ("algeria", "north-africa-security"),
+    ),
+    (
+        "Algerian border guards seize three tonnes of cannabis",
+        "Algerian border guards seized the drugs in the far west of the country on Monday, the "
+        "defence ministry said, and arrested two smugglers.",
+        ("algeria", "north-africa-security"),
+    ),
+    (
+        "Refugees fleeing Darfur reach the Chadian border",
+        "Thousands of people fleeing fighting around El Fasher have reached the Chadian border "
+        "after walking for days, aid agencies said.\n\nThe Rapid Support Forces took the city "
+        "last week.",
+        (),
+    ),
+    (
+        "Troops kill six gunmen in North Sinai",
+        "Soldiers killed six gunmen near El Arish on Monday, a military spokesman said.\n\nThe "
+        "operation came days after an attack on a checkpoint on the road to Mount Sinai.",
+        ("egypt", "north-africa-security"),
+    ),
+    # Western Sahara: the conflict at stake is security, a recognition alone is not
+    (
+        "UN Security Council extends Western Sahara mission for a year",
+        "The Security Council renewed the mandate of MINURSO, the UN peacekeeping mission in "
+        "Western Sahara, on Thursday.\n\nThe Polisario Front criticised the text and Rabat "
+        "welcomed it.",
+        ("morocco", "north-africa-security"),
+    ),
+    (
+        "Sahara occidental : le Conseil de sécurité prolonge la Minurso",
+        "Le Conseil de sécurité de l'ONU a prolongé jeudi d'un an le mandat de la mission de "
+        "l'ONU au Sahara occidental.\n\nLe Front Polisario a rejeté le texte.",
+        ("morocco", "north-africa-security"),
+    ),
+    (
+        "Washington reaffirms recognition of Moroccan sovereignty over Western Sahara",
+        "The United States reaffirmed its support for Morocco's autonomy plan on Tuesday after a "
+        "call between the two foreign ministers.\n\nNasser Bourita thanked Washington.",
+        ("morocco",),
+    ),
+    (
+        "L'Espagne réaffirme son soutien au plan d'autonomie marocain",
+        "Madrid a réaffirmé mercredi que le plan d'autonomie proposé par Rabat pour le Sahara "
+        "occidental était la base la plus sérieuse pour régler le différend.\n\nLe Maroc a salué "
+        "cette position.",
+        ("morocco",),
+    ),
+    # migration deals between Europe and a North African state
+    (
+        "EU and Egypt sign partnership that includes migration funding",
+        "The European Union signed a strategic partnership with Egypt in Cairo on Sunday, with "
+        "loans and grants meant to steady the economy and curb departures towards Europe.\n\n"
+        "Part of the money will pay for border surveillance.",
+        ("egypt", "north-africa-security", "mediterranean-migration"),
+    ),
+    (
+        "L'UE et la Tunisie signent un mémorandum sur la migration",
+        "L'Union européenne et la Tunisie ont signé dimanche un mémorandum d'entente qui prévoit "
+        "des fonds pour la surveillance des frontières et la lutte contre les passeurs.\n\n"
+        "Bruxelles promet aussi une aide budgétaire.",
+        ("tunisia", "north-africa-security", "mediterranean-migration"),
+    ),
+    (
+        "EU and Morocco sign green hydrogen partnership",
+        "The European Union and Morocco signed a partnership on renewable energy and green "
+        "hydrogen in Rabat on Monday.\n\nBrussels will support new solar farms.",
+        ("morocco",),
+    ),
+    (
+        "Italian and Tunisian interior ministers discuss irregular migration",
+        "Italy's interior minister met his Tunisian counterpart in Tunis on Monday to discuss "
+        "irregular migration across the Mediterranean and the fight against smugglers.\n\nThe two "
+        "men welcomed a fall in departures and agreed to expand voluntary returns.",
+        ("tunisia", "north-africa-security", "mediterranean-migration"),
+    ),
+    # the Atlantic route to the Canary Islands is not the Mediterranean
+    (
+        "Migrant arrivals in the Canary Islands hit a new record",
+        "More than 40,000 migrants reached Spain's Canary Islands by boat this year, the interior "
+        "ministry said.\n\nMost boats left Senegal, Mauritania and southern Morocco for the "
+        "Atlantic crossing.",
+        (),
+    ),
+    (
+        "Canaries : nouveau record d'arrivées de migrants",
+        "Plus de 40 000 migrants ont atteint les îles Canaries en bateau cette année, selon le "
+        "ministère espagnol de l'Intérieur.\n\nLa plupart des pirogues étaient parties du Sénégal "
+        "et de Mauritanie, sur la route atlantique.",
+        (),
+    ),
+    (
+        "Hundreds of migrants reach Ceuta by sea",
+        "Hundreds of migrants swam or paddled from nearby beaches to the Spanish enclave of "
+        "Ceuta overnight, Spanish authorities said.\n\nThe Spanish coast guard picked up several "
+        "boats and Moroccan police stopped others. Arrivals in the Canary Islands, by contrast, "
+        "fell this month.",
+        ("mediterranean-migration",),
+    ),
+    # reception and detention on the northern shore
+    (
+        "Italie : des migrants transférés vers les centres en Albanie",
+        "Rome a transféré mercredi un premier groupe de migrants vers les centres de rétention "
+        "ouverts en Albanie, en vertu de l'accord conclu avec Tirana.\n\nDes ONG dénoncent un "
+        "dispositif coûteux.",
+        ("mediterranean-migration",),
+    ),
+    (
+        "Spain gives legal status to undocumented migrant workers",
+        "The Spanish government approved a plan to regularise about half a million migrants "
+        "already living in the country.\n\nFarm and care employers welcomed the reform.",
+        (),
+    ),
+    (
+        "Germany extends checks to all its land borders",
+        "Germany will check travellers at all its land borders from Monday to curb irregular "
+        "migration, the interior ministry said.\n\nMigrants arriving from Austria will be turned "
+        "back.",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "topics"), SCENARIOS, ids=lambda v: str(v)[:40])
+def test_scenarios_get_exactly_their_topics(title: str, body: str, topics: tuple[str, ...]) -> None:
+    assert matched(title, body) == topics

@@ -3,15 +3,17 @@
 Syntax: words, "phrases" (curly quotes and « » too), prefix*, AND, OR, NOT (upper case),
 -term for NOT, parentheses; adjacent terms are joined by AND; NOT > AND > OR. Query and
 article are folded alike (case, accents, Arabic letter variants): `securite` ~ "sécurité".
+`X EXCEPT "phrase"` or `X EXCEPT ("a" OR "b")` ignores the occurrences of X's terms inside those
+phrases: `sinai EXCEPT "mount sinai"` still finds Sinai in a story that also names the hospital.
 
 Matching is on whole words: `mali` never matches "Somalia"; `tunis*` matches "Tunisie" and
 "tunisiens"; punctuation inside a term splits it, so `al-qaeda` is the phrase "al qaeda".
 Arabic words also read without one attached prefix — و ب ل ال وال بال لل — so `تونس` matches
 "وتونس" and `الجيش` matches "والجيش" and "للجيش". Nothing more elaborate than that.
 
-`Query.matches` applies the substance rule: a positive term counts only when it is in the title
-or lead, or at least twice in the whole text. Under NOT a single mention anywhere counts.
-`Query.mentions` counts any mention.
+`Query.matches` applies the substance rule: a positive term counts only when it is in the title or
+lead (two sentences of the first paragraph), or at least twice in the text. Under NOT a single
+mention anywhere counts. `Query.mentions` counts any mention.
 """
 
 from __future__ import annotations
@@ -32,14 +34,14 @@ MIN_LEAD_WORDS = 12  # a shorter first paragraph (a dateline, a byline) runs on 
 _LEAD_CHARS = 2000  # the lead is looked for in the start of the body only
 
 _WORD = re.compile(r"[^\W_]+")
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _QUOTES = '"“”«»„'
 _BREAKS = "()" + _QUOTES
-_KEYWORDS = frozenset({"AND", "OR", "NOT"})
+_KEYWORDS = frozenset({"AND", "OR", "NOT", "EXCEPT"})
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
 _PREFIXES_WITH_ARTICLE = frozenset({"وال", "بال", "لل"})  # للجيش is ل + الجيش
 
 Element = tuple[str, bool]  # a folded word and whether it is a prefix
+Phrase = tuple[Element, ...]
 
 
 class QueryError(ValueError):
@@ -81,16 +83,13 @@ def _readings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(readings))
 
 
-def _lead_paragraphs(text: str) -> str:
-    """The first paragraph, joined with the next ones while they are too short to be a lead
-    on their own (a dateline, a byline); text without paragraph breaks is returned whole."""
-    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    lead: list[str] = []
-    for paragraph in paragraphs:
-        lead.append(paragraph)
-        if sum(len(p.split()) for p in lead) >= MIN_LEAD_WORDS:
+def _first_paragraph(text: str) -> str:  # up to a line ending a sentence; a dateline runs on
+    lead = ""
+    for line in text.splitlines():
+        lead = f"{lead} {line}"
+        if lead.rstrip(" \"'”»)")[-1:] in ".!?…؟" and len(lead.split()) >= MIN_LEAD_WORDS:
             break
-    return "\n\n".join(lead)
+    return lead
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,11 +103,12 @@ class MatchDoc:
     known: frozenset[str]  # the same keys again, for intersecting with a query's words
     arabic_readings: dict[int, tuple[str, ...]]  # position -> readings, for Arabic words only
     _found: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _hidden: dict[tuple[Phrase, ...], set[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, title: str, body: str, lead_sentences: int = 2) -> MatchDoc:
         title_words = _tokens(title)
-        lead = " ".join(sentences(_lead_paragraphs(body[:_LEAD_CHARS]))[:lead_sentences])
+        lead = " ".join(sentences(_first_paragraph(body[:_LEAD_CHARS]))[:lead_sentences])
         focus_length = len(title_words) + min(len(_tokens(lead)), LEAD_WORD_CAP)
         words = tuple(title_words + _tokens(body))
         positions: dict[str, list[int]] = {}
@@ -127,16 +127,25 @@ class MatchDoc:
             words, focus_length, positions, vocabulary, frozenset(vocabulary), arabic_readings
         )
 
-    def found(self, key: str, elements: tuple[Element, ...]) -> tuple[int, int]:
-        """(how many times, first position) the term occurs; first is -1 when absent."""
+    def found(self, key: str, elements: Phrase, masks: tuple[Phrase, ...] = ()) -> tuple[int, int]:
+        """(how many times, first position or -1) the term occurs outside the masks."""
         cached = self._found.get(key)
         if cached is None:
-            starts = self._starts(*elements[0])
-            if len(elements) > 1:
-                starts = [start for start in starts if self._continues(start, elements)]
+            starts = self._occurrences(elements)
+            if masks and starts:
+                if (hidden := self._hidden.get(masks)) is None:
+                    spans = [(s, len(m)) for m in masks for s in self._occurrences(m)]
+                    hidden = self._hidden[masks] = {s + i for s, n in spans for i in range(n)}
+                starts = [start for start in starts if start not in hidden]
             cached = (len(starts), starts[0] if starts else -1)
             self._found[key] = cached
         return cached
+
+    def _occurrences(self, elements: Phrase) -> list[int]:
+        starts = self._starts(*elements[0])
+        if len(elements) > 1:
+            starts = [start for start in starts if self._continues(start, elements)]
+        return starts
 
     def _starts(self, word: str, prefix: bool) -> list[int]:
         if not prefix:
@@ -150,7 +159,7 @@ class MatchDoc:
             return groups[0] if groups else []
         return sorted(set().union(*groups))
 
-    def _continues(self, start: int, elements: tuple[Element, ...]) -> bool:
+    def _continues(self, start: int, elements: Phrase) -> bool:
         if start + len(elements) > len(self.words):
             return False
         for offset, (word, prefix) in enumerate(elements[1:], start=1):
@@ -166,12 +175,13 @@ class MatchDoc:
 
 
 class _Term:
-    __slots__ = ("elements", "key", "word")
+    __slots__ = ("elements", "key", "masks", "word")
 
-    def __init__(self, elements: tuple[Element, ...]) -> None:
+    def __init__(self, elements: Phrase, masks: tuple[Phrase, ...] = ()) -> None:
         self.elements = elements
-        self.key = " ".join(word + "*" * prefix for word, prefix in elements)
-        single = len(elements) == 1 and not elements[0][1]
+        self.masks = masks  # phrases whose words do not count as occurrences of this term
+        self.key = " EXCEPT ".join(" ".join(w + "*" * x for w, x in p) for p in (elements, *masks))
+        single = len(elements) == 1 and not elements[0][1] and not masks
         self.word = elements[0][0] if single else None  # plain one-word terms skip the memo
 
     def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
@@ -179,7 +189,7 @@ class _Term:
             found = doc.positions.get(self.word)
             count, first = (len(found), found[0]) if found else (0, -1)
         else:
-            count, first = doc.found(self.key, self.elements)
+            count, first = doc.found(self.key, self.elements, self.masks)
         if substance:
             return count >= 2 or 0 <= first < doc.focus_length
         return count > 0
@@ -204,9 +214,10 @@ class _And:
 class _Or:
     """Plain one-word alternatives are tested together with one set intersection."""
 
-    __slots__ = ("others", "words")
+    __slots__ = ("children", "others", "words")
 
     def __init__(self, children: tuple[_Node, ...]) -> None:
+        self.children = children
         self.words = frozenset(c.word for c in children if isinstance(c, _Term) and c.word)
         self.others = tuple(c for c in children if not (isinstance(c, _Term) and c.word))
 
@@ -219,6 +230,15 @@ class _Or:
 
 
 _Node: TypeAlias = "_Term | _Not | _And | _Or"
+
+
+def _masked(node: _Node, masks: tuple[Phrase, ...]) -> _Node:  # EXCEPT, on every term in node
+    if isinstance(node, _Term):
+        return _Term(node.elements, node.masks + masks)
+    if isinstance(node, _Not):
+        return _Not(_masked(node.child, masks))
+    children = tuple(_masked(child, masks) for child in node.children)
+    return _And(children) if isinstance(node, _And) else _Or(children)
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,7 +270,7 @@ def compile_query(
 
 
 class _Token(NamedTuple):
-    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT", or "end" after the last
+    kind: str  # "word", "phrase", "(", ")", "AND", "OR", "NOT", "EXCEPT", or "end" after the last
     text: str
     position: int
 
@@ -286,7 +306,7 @@ def _lex(query: str) -> list[_Token]:
     return tokens
 
 
-def _term_elements(token: _Token) -> tuple[Element, ...]:
+def _term_elements(token: _Token) -> Phrase:
     offset = token.position + (1 if token.kind == "phrase" else 0)
     elements: list[Element] = []
     for piece in re.finditer(r"\S+", token.text):
@@ -310,7 +330,7 @@ def _term_elements(token: _Token) -> tuple[Element, ...]:
 
 
 class _Parser:
-    """or := and (OR and)* ; and := not ([AND] not)* ; not := (NOT | -) not | term | ( or )"""
+    """or := and (OR and)* ; and := not ([AND] not)* ; not := (NOT|-) not | atom [EXCEPT atom]"""
 
     def __init__(self, tokens: list[_Token], max_terms: int) -> None:
         self.tokens = [*tokens, _Token("end", "", -1)]
@@ -355,10 +375,25 @@ class _Parser:
             if self.tokens[self.index].kind == "end":
                 raise QueryError('unclosed "("', token.position)
             self.index += 1  # the ")": _or stops only there or at the end
-            return node
-        if token.kind in ("word", "phrase"):
-            self.term_count += 1
-            if self.term_count > self.max_terms:
-                raise QueryError(f"too many terms (at most {self.max_terms})", token.position)
-            return _Term(_term_elements(token))
-        raise QueryError(f'unexpected "{token.text}"', token.position)
+        elif token.kind in ("word", "phrase"):
+            node = self._term(token)
+        else:
+            raise QueryError(f'unexpected "{token.text}"', token.position)
+        if (keyword := self.tokens[self.index]).kind == "EXCEPT":
+            self.index += 1
+            node = _masked(node, self._masks(keyword))
+        return node
+
+    def _masks(self, keyword: _Token) -> tuple[Phrase, ...]:
+        node = self._not(keyword)
+        terms = node.children if isinstance(node, _Or) else (node,)
+        masks = tuple(t.elements for t in terms if isinstance(t, _Term) and not t.masks)
+        if len(masks) != len(terms):
+            raise QueryError('"EXCEPT" takes a term or ( terms joined by OR )', keyword.position)
+        return masks
+
+    def _term(self, token: _Token) -> _Term:
+        self.term_count += 1
+        if self.term_count > self.max_terms:
+            raise QueryError(f"too many terms (at most {self.max_terms})", token.position)
+        return _Term(_term_elements(token))

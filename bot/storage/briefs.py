@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.text import fold
 from bot.domain import Actor, ActorKind, Analysis, Article, Brief, SourceRef
 from bot.storage.models import ArticleRow, BriefRow, BriefTopicRow
 
@@ -156,9 +158,12 @@ def _fill_brief(row: BriefRow, article: Article, analysis: Analysis, now: dateti
 
 
 def search_text(row: BriefRow) -> str:
-    """What full-text search looks at: headline, event, actors, implications, outlet."""
+    """What full-text search looks at: headline, event, actors, implications, outlet — folded
+    (case, accents) like the search terms, so `securite` finds "sécurité" on every backend."""
     actors = " ".join(f"{item['name']} {item.get('role') or ''}" for item in row.actors)
-    return " ".join([row.title, row.event, actors, *row.implications, row.primary_outlet or ""])
+    return fold(
+        " ".join([row.title, row.event, actors, *row.implications, row.primary_outlet or ""])
+    )
 
 
 async def _set_topics(session: AsyncSession, row: BriefRow) -> None:
@@ -217,3 +222,99 @@ async def brief_sources(session: AsyncSession, brief_id: int) -> list[SourceRef]
 
 async def count_briefs(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(BriefRow)) or 0
+
+
+async def brief_page(
+    session: AsyncSession, topics: Sequence[str] | None, limit: int, offset: int = 0
+) -> list[Brief]:
+    """One page of `latest_briefs`: newest first, `offset` briefs skipped."""
+    query = select(BriefRow)
+    if topics is not None:
+        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
+        query = query.where(BriefRow.id.in_(matching))
+    rows = await session.scalars(
+        query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit).offset(offset)
+    )
+    return [to_brief(row) for row in rows]
+
+
+async def briefs_since(
+    session: AsyncSession,
+    since: datetime,
+    until: datetime,
+    topics: Sequence[str] | None = None,
+    published_after: datetime | None = None,
+    limit: int = 1000,
+) -> list[Brief]:
+    """Briefs stored after `since` and up to `until` (by when briefbot made them, so a story a
+    feed surfaced late still counts), newest first; optionally only those published after
+    `published_after`, and only those filed under `topics`."""
+    query = select(BriefRow).where(BriefRow.created_at > since, BriefRow.created_at <= until)
+    if published_after is not None:
+        query = query.where(BriefRow.published_at > published_after)
+    if topics is not None:
+        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
+        query = query.where(BriefRow.id.in_(matching))
+    rows = await session.scalars(
+        query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit)
+    )
+    return [to_brief(row) for row in rows]
+
+
+ACTOR_WEIGHTS = {
+    ActorKind.PERSON: 3,
+    ActorKind.ARMED_GROUP: 3,
+    ActorKind.ORGANISATION: 3,
+    ActorKind.INSTITUTION: 2,
+    ActorKind.STATE: 1,
+}
+TOPIC_WEIGHT = 1
+TOPIC_WINDOW = timedelta(days=7)  # a shared topic counts only this close in time
+ACTOR_WINDOW = timedelta(days=30)  # how far related briefs are looked for at all
+RELATED_CANDIDATES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedBrief:
+    brief: Brief
+    score: int
+    actors: tuple[str, ...]  # the shared actors, as this brief names them
+    topics: tuple[str, ...]  # the shared topics (slugs), when close enough in time
+
+
+def relatedness(brief: Brief, other: Brief) -> RelatedBrief | None:
+    """How strongly `other` relates to `brief`: shared actors (people, armed groups and
+    organisations weigh more than states) and, within a week, shared topics. None: unrelated."""
+    names = {fold(actor.name): actor for actor in brief.actors}
+    shared = [actor for actor in other.actors if fold(actor.name) in names]
+    score = sum(ACTOR_WEIGHTS[names[fold(actor.name)].kind] for actor in shared)
+    topics: tuple[str, ...] = ()
+    if abs(other.published_at - brief.published_at) <= TOPIC_WINDOW:
+        topics = tuple(topic for topic in other.topics if topic in brief.topics)
+        score += TOPIC_WEIGHT * len(topics)
+    if score <= 0:
+        return None
+    return RelatedBrief(other, score, tuple(dict.fromkeys(a.name for a in shared)), topics)
+
+
+async def related_briefs(session: AsyncSession, brief: Brief, limit: int = 5) -> list[RelatedBrief]:
+    """Other briefs about the same actors or topics, best first (closest in time on a tie)."""
+    rows = await session.scalars(
+        select(BriefRow)
+        .where(
+            BriefRow.id != brief.id,
+            BriefRow.published_at >= brief.published_at - ACTOR_WINDOW,
+            BriefRow.published_at <= brief.published_at + ACTOR_WINDOW,
+        )
+        .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
+        .limit(RELATED_CANDIDATES)
+    )
+    found = [item for row in rows if (item := relatedness(brief, to_brief(row))) is not None]
+    found.sort(
+        key=lambda item: (
+            -item.score,
+            abs(item.brief.published_at - brief.published_at),
+            -item.brief.id,
+        )
+    )
+    return found[:limit]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Chat, ChatKind, Subscription
-from bot.storage.models import ChatRow, SubscriptionRow
+from bot.storage.models import ChatRow, SubscriptionRow, WatchRow
 
 
 def to_chat(row: ChatRow) -> Chat:
@@ -96,13 +98,190 @@ async def subscriptions(session: AsyncSession, chat_id: int) -> list[Subscriptio
         .where(SubscriptionRow.chat_id == chat_id)
         .order_by(SubscriptionRow.id)
     )
-    return [
-        Subscription(
-            chat_id=row.chat_id,
-            topic=row.topic,
-            alerts=row.alerts,
-            muted_until=row.muted_until,
-            thread_id=row.thread_id,
+    return [_to_subscription(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A chat's own keyword topic: a query in the topic packs' language."""
+
+    id: int
+    chat_id: int
+    query: str
+    created_by: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """Everything that decides what a chat hears and when."""
+
+    chat: Chat
+    subscriptions: tuple[Subscription, ...]
+    watches: tuple[Watch, ...]
+
+
+def _to_subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        chat_id=row.chat_id,
+        topic=row.topic,
+        alerts=row.alerts,
+        muted_until=row.muted_until,
+        thread_id=row.thread_id,
+    )
+
+
+def _to_watch(row: WatchRow) -> Watch:
+    return Watch(row.id, row.chat_id, row.query, row.created_by, row.created_at)
+
+
+async def _chat_row(session: AsyncSession, chat_id: int) -> ChatRow:
+    row = await session.get(ChatRow, chat_id)
+    if row is None:
+        raise LookupError(f"no chat with id {chat_id}")
+    return row
+
+
+async def update_chat(
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    timezone: str | None = None,
+    paused: bool | None = None,
+    alerts: bool | None = None,
+    empty_digest_line: bool | None = None,
+) -> Chat:
+    """Change the settings given (None leaves one as it is); returns the chat as it now is."""
+    row = await _chat_row(session, chat_id)
+    if timezone is not None:
+        row.timezone = timezone
+    if paused is not None:
+        row.paused = paused
+    if alerts is not None:
+        row.alerts = alerts
+    if empty_digest_line is not None:
+        row.empty_digest_line = empty_digest_line
+    await session.flush()
+    return to_chat(row)
+
+
+async def set_digest_time(session: AsyncSession, chat_id: int, digest_time: time | None) -> Chat:
+    """The chat's local daily digest time; None turns the digest off."""
+    row = await _chat_row(session, chat_id)
+    row.digest_time = digest_time.strftime("%H:%M") if digest_time else None
+    await session.flush()
+    return to_chat(row)
+
+
+async def _subscription_row(
+    session: AsyncSession, chat_id: int, topic: str
+) -> SubscriptionRow | None:
+    return await session.scalar(
+        select(SubscriptionRow).where(
+            SubscriptionRow.chat_id == chat_id, SubscriptionRow.topic == topic
         )
-        for row in rows
-    ]
+    )
+
+
+async def subscription(session: AsyncSession, chat_id: int, topic: str) -> Subscription | None:
+    row = await _subscription_row(session, chat_id, topic)
+    return None if row is None else _to_subscription(row)
+
+
+async def update_subscription(
+    session: AsyncSession,
+    chat_id: int,
+    topic: str,
+    *,
+    alerts: bool | None = None,
+    thread_id: str | None = None,
+) -> Subscription | None:
+    """Change the settings given (None leaves one as it is); None when not subscribed."""
+    row = await _subscription_row(session, chat_id, topic)
+    if row is None:
+        return None
+    if alerts is not None:
+        row.alerts = alerts
+    if thread_id is not None:
+        row.thread_id = thread_id
+    await session.flush()
+    return _to_subscription(row)
+
+
+async def set_muted_until(
+    session: AsyncSession, chat_id: int, topic: str, until: datetime | None
+) -> Subscription | None:
+    """Mute the topic until `until` (None unmutes); None when the chat is not subscribed."""
+    row = await _subscription_row(session, chat_id, topic)
+    if row is None:
+        return None
+    row.muted_until = until
+    await session.flush()
+    return _to_subscription(row)
+
+
+async def add_watch(
+    session: AsyncSession, chat_id: int, query: str, created_by: str | None, now: datetime
+) -> Watch:
+    row = WatchRow(chat_id=chat_id, query=query, created_by=created_by, created_at=now)
+    session.add(row)
+    await session.flush()
+    return _to_watch(row)
+
+
+async def watches(session: AsyncSession, chat_id: int) -> list[Watch]:
+    rows = await session.scalars(
+        select(WatchRow).where(WatchRow.chat_id == chat_id).order_by(WatchRow.id)
+    )
+    return [_to_watch(row) for row in rows]
+
+
+async def remove_watch(session: AsyncSession, chat_id: int, watch_id: int) -> bool:
+    """False when this chat has no watch with that id (another chat's watch included)."""
+    result = await session.execute(
+        delete(WatchRow).where(WatchRow.chat_id == chat_id, WatchRow.id == watch_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def settings_of(session: AsyncSession, chat_id: int) -> ChatSettings:
+    chat = to_chat(await _chat_row(session, chat_id))
+    return ChatSettings(
+        chat, tuple(await subscriptions(session, chat_id)), tuple(await watches(session, chat_id))
+    )
+
+
+def _hears_alerts() -> ColumnElement[bool]:
+    return and_(ChatRow.active.is_(True), ChatRow.paused.is_(False), ChatRow.alerts.is_(True))
+
+
+async def alert_subscriptions(
+    session: AsyncSession, topics: Collection[str], now: datetime
+) -> list[tuple[Chat, Subscription]]:
+    """Who gets an alert for a brief on these topics: active, unpaused chats with alerts on,
+    whose subscription to one of the topics has alerts on and is not muted at `now`."""
+    if not topics:
+        return []
+    result = await session.execute(
+        select(ChatRow, SubscriptionRow)
+        .join(SubscriptionRow, SubscriptionRow.chat_id == ChatRow.id)
+        .where(
+            _hears_alerts(),
+            SubscriptionRow.topic.in_(sorted(set(topics))),
+            SubscriptionRow.alerts.is_(True),
+            or_(SubscriptionRow.muted_until.is_(None), SubscriptionRow.muted_until <= now),
+        )
+        .order_by(ChatRow.id, SubscriptionRow.id)
+    )
+    return [(to_chat(chat), _to_subscription(sub)) for chat, sub in result.all()]
+
+
+async def alert_watches(session: AsyncSession) -> list[tuple[Chat, Watch]]:
+    """Every watch whose chat takes alerts (active, not paused, alerts on)."""
+    result = await session.execute(
+        select(ChatRow, WatchRow)
+        .join(WatchRow, WatchRow.chat_id == ChatRow.id)
+        .where(_hears_alerts())
+        .order_by(ChatRow.id, WatchRow.id)
+    )
+    return [(to_chat(chat), _to_watch(watch)) for chat, watch in result.all()]

@@ -1,24 +1,57 @@
-"""Full-text search over briefs: FTS5 on SQLite, tsvector on PostgreSQL. Newest first."""
+"""Full-text search over briefs: FTS5 on SQLite, tsvector on PostgreSQL. Newest first.
+
+Both sides are folded alike (`bot.analysis.text.fold`: case, accents, Arabic letter variants):
+the stored `search_text` is folded when a brief is saved, and so are the terms here, so
+`securite` finds "sécurité" on PostgreSQL's 'simple' configuration as on FTS5.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Integer,
+    column,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.text import fold
 from bot.domain import Brief
 from bot.storage.briefs import to_brief
 from bot.storage.models import BriefRow
 
 _TERM = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 12
+MAX_TERM_LENGTH = 60  # longer "words" are cut: no real word is longer, and indexes cap them
+_CONFIG: ColumnClause[str] = literal_column(
+    "'simple'"
+)  # a literal, not a parameter, so the GIN index applies
 
 
 def search_terms(words: str) -> list[str]:
-    """Letters and digits only: nothing the person types reaches the query syntax."""
-    return [term.lower() for term in _TERM.findall(words)][:MAX_TERMS]
+    """Folded letters and digits only: nothing the person types reaches the query syntax."""
+    terms = (term[:MAX_TERM_LENGTH] for term in _TERM.findall(fold(words)))
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def _condition(dialect: str, terms: Sequence[str]) -> ColumnElement[bool]:
+    if dialect == "sqlite":
+        expression = " ".join(f'"{term}"*' for term in terms)
+        matching = text("SELECT rowid FROM briefs_fts WHERE briefs_fts MATCH :query").bindparams(
+            query=expression
+        )
+        return BriefRow.id.in_(matching.columns(column("rowid", Integer)))
+    tsquery = " & ".join(f"{term}:*" for term in terms)
+    return func.to_tsvector(_CONFIG, BriefRow.search_text).op("@@")(
+        func.to_tsquery(_CONFIG, tsquery)
+    )
 
 
 async def search_briefs(
@@ -28,20 +61,9 @@ async def search_briefs(
     terms = search_terms(words)
     if not terms:
         return []
-    if session.bind.dialect.name == "sqlite":
-        expression = " ".join(f'"{term}"*' for term in terms)
-        matching = text("SELECT rowid FROM briefs_fts WHERE briefs_fts MATCH :query").bindparams(
-            query=expression
-        )
-        condition = BriefRow.id.in_(matching.columns())
-    else:
-        tsquery = " & ".join(f"{term}:*" for term in terms)
-        condition = func.to_tsvector("simple", BriefRow.search_text).op("@@")(
-            func.to_tsquery("simple", tsquery)
-        )
     rows = await session.scalars(
         select(BriefRow)
-        .where(condition)
+        .where(_condition(session.get_bind().dialect.name, terms))
         .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
         .limit(limit)
         .offset(offset)

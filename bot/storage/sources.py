@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Source
-from bot.storage.models import SourceRow
+from bot.storage.models import ArticleRow, SourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A source as an admin sees it: the source plus its fetch history and article count."""
+
+    source: Source
+    last_fetched_at: datetime | None
+    next_fetch_at: datetime | None
+    added_by: str | None
+    created_at: datetime
+    articles: int
+
+    @property
+    def failing(self) -> bool:
+        return self.source.failures > 0
 
 
 def to_source(row: SourceRow) -> Source:
@@ -108,4 +125,62 @@ async def record_failure(
     row.next_fetch_at = now + min(backoff, timedelta(days=1))
     if row.failures >= max_failures:
         row.enabled = False
+    return to_source(row)
+
+
+async def get_source(session: AsyncSession, source_id: int) -> Source | None:
+    row = await session.get(SourceRow, source_id)
+    return to_source(row) if row else None
+
+
+async def find_source_by_url(session: AsyncSession, *urls: str) -> Source | None:
+    """The source stored under any of these spellings of a url, if there is one."""
+    row = await session.scalar(
+        select(SourceRow).where(SourceRow.url.in_(list(urls))).order_by(SourceRow.id).limit(1)
+    )
+    return to_source(row) if row else None
+
+
+async def source_statuses(session: AsyncSession) -> list[SourceStatus]:
+    """Every source with its fetch state: failing ones first, then by id."""
+    counts = (
+        select(ArticleRow.source_id, func.count().label("articles"))
+        .group_by(ArticleRow.source_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(SourceRow, func.coalesce(counts.c.articles, 0))
+        .outerjoin(counts, counts.c.source_id == SourceRow.id)
+        .order_by((SourceRow.failures > 0).desc(), SourceRow.id)
+    )
+    return [
+        SourceStatus(
+            source=to_source(row),
+            last_fetched_at=row.last_fetched_at,
+            next_fetch_at=row.next_fetch_at,
+            added_by=row.added_by,
+            created_at=row.created_at,
+            articles=articles,
+        )
+        for row, articles in rows
+    ]
+
+
+async def disable_source(session: AsyncSession, source_id: int) -> Source | None:
+    """Stop fetching a source, keeping its articles and failure history; None if unknown."""
+    row = await session.get(SourceRow, source_id)
+    if row is None:
+        return None
+    row.enabled = False
+    await session.flush()
+    return to_source(row)
+
+
+async def enable_source(session: AsyncSession, source_id: int, now: datetime) -> Source | None:
+    """Fetch a source again from the next round, with a clean failure count; None if unknown."""
+    row = await session.get(SourceRow, source_id)
+    if row is None:
+        return None
+    row.enabled, row.failures, row.last_error, row.next_fetch_at = True, 0, None, now
+    await session.flush()
     return to_source(row)

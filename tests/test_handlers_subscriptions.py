@@ -1,0 +1,436 @@
+"""Topics, subscribe, watch, alerts and mute: transcripts through the console, real storage."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters.console import ConsoleChat
+from bot.analysis.topics import load_topics
+from bot.chat import ButtonRow, Command, Reply
+from bot.domain import ChatKind
+from bot.render.plain import render_plain
+from bot.storage import chats, db
+from handlers import schedule, subscriptions
+from handlers.context import Context
+from handlers.dispatch import dispatch
+
+NOW = datetime(2025, 12, 13, 9, 30, tzinfo=UTC)  # a Saturday
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def _context(url: str) -> AsyncIterator[Context]:
+    engine = db.create_engine(url)
+    await db.upgrade(engine)
+    yield Context(
+        sessions=db.sessions(engine),
+        clock=Clock(),
+        topics=load_topics(),
+        admin_ids={"console": frozenset({"admin"}), "telegram": frozenset({"42"})},
+        commands=(*subscriptions.COMMANDS, *schedule.COMMANDS),
+    )
+    await engine.dispose()
+
+
+@pytest.fixture
+async def context(sqlite_url: str) -> AsyncIterator[Context]:
+    async for built in _context(sqlite_url):
+        yield built
+
+
+@pytest.fixture
+async def any_context(database_url: str) -> AsyncIterator[Context]:
+    async for built in _context(database_url):
+        yield built
+
+
+@pytest.fixture
+def console(context: Context) -> ConsoleChat:
+    return ConsoleChat(context)
+
+
+async def _settings(context: Context, external_id: str = "console") -> chats.ChatSettings:
+    async with context.sessions() as session:
+        chat = await chats.ensure_chat(session, "console", external_id, ChatKind.PRIVATE, NOW)
+        return await chats.settings_of(session, chat.id)
+
+
+def _group(name: str, *args: str, user: str = "7", chat_admin: bool = False) -> Command:
+    return Command(
+        platform="telegram",
+        chat_id="-1001",
+        chat_kind=ChatKind.GROUP,
+        user_id=user,
+        name=name,
+        args=args,
+        text=" ".join(args),
+        user_is_chat_admin=chat_admin,
+    )
+
+
+def _buttons(reply: Reply) -> list[tuple[str, str]]:
+    return [
+        (button.label, button.data)
+        for part in reply.parts
+        if isinstance(part, ButtonRow)
+        for button in part.buttons
+    ]
+
+
+# --- topics, subscribe, unsubscribe ---
+
+
+async def test_topics_lists_every_topic_with_a_button_that_works(console: ConsoleChat) -> None:
+    await console.say("/subscribe tunisia")
+    reply = await console.reply("/topics")
+    assert reply is not None
+    text = render_plain(reply)
+    assert "✓ Tunisia — News substantially about Tunisia" in text
+    assert "• Libya — " in text
+    buttons = _buttons(reply)
+    assert len(buttons) == len(console.context.topics)
+    assert ("Unsubscribe from Tunisia", "unsubscribe tunisia") in buttons
+    assert ("Subscribe to North Africa security", "subscribe north-africa-security") in buttons
+    assert all(len(data.encode()) <= 64 for _, data in buttons)
+    assert "Subscribed to Libya." in await console.say("/subscribe libya")  # a press is the data
+    assert [s.topic for s in (await _settings(console.context)).subscriptions] == [
+        "tunisia",
+        "libya",
+    ]
+
+
+async def test_subscribe_confirms_with_the_name_and_a_hint(console: ConsoleChat) -> None:
+    answer = await console.say("/subscribe Tunisia")
+    assert answer == "Subscribed to Tunisia.\n  /brief tunisia shows the latest."
+
+
+@pytest.mark.parametrize(
+    "typed", ["north africa security", "north-africa-security", "NORTH Africa Sécurity"]
+)
+async def test_subscribe_takes_a_name_of_several_words_or_the_slug(
+    console: ConsoleChat, typed: str
+) -> None:
+    assert "Subscribed to North Africa security." in await console.say(f"/subscribe {typed}")
+    assert [s.topic for s in (await _settings(console.context)).subscriptions] == [
+        "north-africa-security"
+    ]
+
+
+async def test_subscribing_twice_says_so_plainly(console: ConsoleChat) -> None:
+    await console.say("/subscribe sahel")
+    assert "This chat is already subscribed to Sahel." in await console.say("/subscribe Sahel")
+    assert len((await _settings(console.context)).subscriptions) == 1
+
+
+async def test_unknown_topic_suggests_the_closest(console: ConsoleChat) -> None:
+    answer = await console.say("/subscribe tunisie")
+    assert answer == 'There is no topic "tunisie".\n  Did you mean Tunisia? /subscribe tunisia'
+    answer = await console.say("/subscribe north africa")
+    assert 'There is no topic "north africa".' in answer
+    assert "North Africa security" in answer
+    assert (await _settings(console.context)).subscriptions == ()
+
+
+async def test_unknown_topic_with_nothing_close_points_at_the_list(console: ConsoleChat) -> None:
+    answer = await console.say("/unsubscribe qqqqzz")
+    assert answer == 'There is no topic "qqqqzz".\n  /topics lists the topics on offer.'
+
+
+async def test_subscribe_without_a_topic_shows_the_usage(console: ConsoleChat) -> None:
+    assert "Usage: /subscribe TOPIC" in await console.say("/subscribe")
+
+
+async def test_subscribe_remembers_the_thread_and_moves_to_a_new_one(context: Context) -> None:
+    forum = Command(
+        platform="console",
+        chat_id="console",
+        chat_kind=ChatKind.PRIVATE,
+        user_id="u",
+        name="subscribe",
+        args=("libya",),
+        thread_id="77",
+    )
+    assert "Subscribed to Libya." in render_plain(await dispatch(forum, context))
+    assert (await _settings(context)).subscriptions[0].thread_id == "77"
+    moved = replace(forum, thread_id="88")
+    assert "its alerts now come here" in render_plain(await dispatch(moved, context))
+    assert (await _settings(context)).subscriptions[0].thread_id == "88"
+
+
+async def test_unsubscribe_and_unsubscribing_what_is_not_followed(console: ConsoleChat) -> None:
+    await console.say("/subscribe egypt")
+    answer = await console.say("/unsubscribe egypt")
+    assert answer == "Unsubscribed from Egypt.\n  /subscribe egypt brings it back."
+    answer = await console.say("/unsubscribe egypt")
+    assert answer.startswith("This chat is not subscribed to Egypt.")
+    assert (await _settings(console.context)).subscriptions == ()
+
+
+# --- watches ---
+
+
+async def test_watch_saves_the_query_without_its_quotes(console: ConsoleChat) -> None:
+    answer = await console.say('/watch "tunisia AND border"')
+    assert answer.startswith("Watch W1 saved: tunisia AND border")
+    assert "/unwatch W1 removes it." in answer
+    saved = (await _settings(console.context)).watches
+    assert [(w.id, w.query, w.created_by) for w in saved] == [(1, "tunisia AND border", "console")]
+    await console.say('/watch "Kais Saied" OR Carthage')  # quotes inside the query stay
+    assert (await _settings(console.context)).watches[1].query == '"Kais Saied" OR Carthage'
+    assert "already watches that: W1" in await console.say("/watch tunisia AND border")
+
+
+async def test_bad_query_points_at_the_error(console: ConsoleChat) -> None:
+    answer = await console.say("/watch tunisia AND (border OR coast")
+    lines = answer.split("\n")
+    assert lines[0] == 'That watch query has a problem: unclosed "(".'
+    assert lines[1] == "tunisia AND (border OR coast"
+    assert lines[2] == " " * len("tunisia AND ") + "^"
+    assert "Example: /watch" in lines[3]
+    answer = await console.say('/watch "sahel OR"')
+    assert answer.split("\n")[1:3] == ["sahel OR", "      ^"]
+    assert (await _settings(console.context)).watches == ()
+
+
+async def test_a_chat_has_at_most_twenty_watches(console: ConsoleChat) -> None:
+    for number in range(subscriptions.MAX_WATCHES):
+        assert "saved" in await console.say(f"/watch border{number}")
+    answer = await console.say("/watch one-too-many")
+    assert "already has 20 watches" in answer
+    assert len((await _settings(console.context)).watches) == 20
+
+
+async def test_unwatch_by_id_and_the_bad_ids(context: Context) -> None:
+    console, other = ConsoleChat(context), ConsoleChat(context, chat="other")
+    await console.say("/watch drones")
+    await console.say("/watch migrants")
+    await other.say("/watch phosphate")
+    assert await console.say("/unwatch W1") == "Watch W1 removed."
+    assert await console.say("/unwatch 2") == "Watch W2 removed."
+    assert "This chat has no watch W2." in await console.say("/unwatch w2")
+    assert "This chat has no watch W3." in await console.say("/unwatch W3")  # another chat's
+    assert '"zebra" is not a watch id.' in await console.say("/unwatch zebra")
+    assert "Usage: /unwatch ID" in await console.say("/unwatch W1 W2")
+    assert [w.query for w in (await _settings(context, "other")).watches] == ["phosphate"]
+
+
+# --- alerts ---
+
+
+async def test_alerts_for_the_chat_and_for_one_topic(console: ConsoleChat) -> None:
+    await console.say("/subscribe tunisia")
+    assert "Alerts off for every topic." in await console.say("/alerts off")
+    assert (await _settings(console.context)).chat.alerts is False
+    answer = await console.say("/alerts on tunisia")
+    assert answer.startswith("Alerts on for Tunisia.")
+    assert "Alerts are off for the whole chat" in answer
+    assert "Alerts off for Tunisia." in await console.say("/alerts tunisia off")
+    assert (await _settings(console.context)).subscriptions[0].alerts is False
+    assert "Alerts on:" in await console.say("/alerts ON")
+    assert (await _settings(console.context)).chat.alerts is True
+
+
+async def test_alerts_refuse_a_topic_not_followed_and_a_bad_switch(console: ConsoleChat) -> None:
+    answer = await console.say("/alerts off libya")
+    assert answer == (
+        "This chat is not subscribed to Libya.\n  /subscribe libya first, then /alerts off libya."
+    )
+    assert "Say on or off." in await console.say("/alerts sometimes")
+    assert "Usage: /alerts on|off [TOPIC]" in await console.say("/alerts")
+    assert "There is no topic" in await console.say("/alerts off lybia")
+
+
+# --- mute ---
+
+
+@pytest.mark.parametrize(
+    ("typed", "length"),
+    [
+        ("", timedelta(days=1)),
+        (" for 3d", timedelta(days=3)),
+        (" 3d", timedelta(days=3)),
+        (" 12h", timedelta(hours=12)),
+        (" for 2w", timedelta(weeks=2)),
+        (" for 30m", timedelta(minutes=30)),
+        (" for 3 days", timedelta(days=3)),
+        (" 90d", timedelta(days=90)),
+    ],
+)
+async def test_mute_takes_a_duration(console: ConsoleChat, typed: str, length: timedelta) -> None:
+    await console.say("/subscribe north africa security")
+    answer = await console.say(f"/mute north africa security{typed}")
+    until = NOW + length
+    assert answer.startswith(f"Muted North Africa security until {until:%a %d %b %H:%M} UTC.")
+    assert (await _settings(console.context)).subscriptions[0].muted_until == until
+
+
+@pytest.mark.parametrize("typed", ["for 3x", "for", "for 0d", "for 91d", "4 fortnights"])
+async def test_a_bad_duration_says_what_is_accepted(console: ConsoleChat, typed: str) -> None:
+    await console.say("/subscribe sahel")
+    answer = await console.say(f"/mute sahel {typed}")
+    assert "e.g. /mute tunisia for 3d (at most 90 days)" in answer
+    assert (await _settings(console.context)).subscriptions[0].muted_until is None
+
+
+async def test_mute_shows_in_settings_in_the_chat_zone_until_it_ends(
+    console: ConsoleChat,
+) -> None:
+    clock = console.context.clock
+    assert isinstance(clock, Clock)
+    await console.say("/subscribe tunisia")
+    await console.say("/timezone Africa/Tunis")
+    answer = await console.say("/mute tunisia for 3d")
+    assert answer.startswith("Muted Tunisia until Tue 16 Dec 10:30 Africa/Tunis.")
+    assert "/mute tunisia off ends it early." in answer
+    settings = await console.say("/settings")
+    assert "• Tunisia — alerts on, muted until Tue 16 Dec 10:30 Africa/Tunis" in settings
+    clock.now = NOW + timedelta(days=4)
+    assert "• Tunisia — alerts on\n" in await console.say("/settings")
+
+
+async def test_mute_off_unmutes(console: ConsoleChat) -> None:
+    await console.say("/subscribe libya")
+    assert await console.say("/mute libya off") == "Libya was not muted."
+    await console.say("/mute libya for 2d")
+    assert await console.say("/mute libya off") == "Libya is no longer muted."
+    assert (await _settings(console.context)).subscriptions[0].muted_until is None
+
+
+async def test_mute_refuses_a_topic_not_followed_or_missing(console: ConsoleChat) -> None:
+    answer = await console.say("/mute algeria for 2d")
+    assert "not subscribed to Algeria, so there is nothing to mute" in answer
+    assert "/subscribe algeria to follow it." in answer
+    assert "Which topic should be muted?" in await console.say("/mute for 3d")
+
+
+# --- groups ---
+
+
+async def test_in_a_group_only_admins_change_subscriptions(context: Context) -> None:
+    refused = render_plain(await dispatch(_group("subscribe", "tunisia"), context))
+    assert refused.startswith("In a group, only its admins can use /subscribe.")
+    assert "Ask an admin of this chat" in refused
+    chat_admin = _group("subscribe", "tunisia", chat_admin=True)
+    assert "Subscribed to Tunisia." in render_plain(await dispatch(chat_admin, context))
+    bot_admin = _group("watch", "drones", user="42")
+    assert "Watch W1 saved" in render_plain(await dispatch(bot_admin, context))
+    shown = render_plain(await dispatch(_group("topics"), context))
+    assert "✓ Tunisia" in shown  # reading is open to everyone
+
+
+# --- storage: the queries the delivery stage uses, on both backends ---
+
+
+async def test_settings_and_alert_targets_on_each_backend(any_context: Context) -> None:
+    async with any_context.sessions() as session, session.begin():
+        calm = await chats.ensure_chat(session, "telegram", "1", ChatKind.PRIVATE, NOW)
+        paused = await chats.ensure_chat(session, "telegram", "2", ChatKind.GROUP, NOW)
+        quiet = await chats.ensure_chat(session, "slack", "C3", ChatKind.CHANNEL, NOW)
+        for chat in (calm, paused, quiet):
+            await chats.subscribe(session, chat.id, "tunisia", NOW, thread_id="9")
+        await chats.subscribe(session, calm.id, "libya", NOW)
+        await chats.subscribe(session, calm.id, "sahel", NOW)
+        await chats.update_chat(session, paused.id, paused=True)
+        await chats.update_chat(session, quiet.id, alerts=False, timezone="Europe/Rome")
+        await chats.update_subscription(session, calm.id, "libya", alerts=False)
+        until = NOW + timedelta(hours=2)
+        assert await chats.set_muted_until(session, calm.id, "sahel", until) is not None
+        assert await chats.set_muted_until(session, calm.id, "egypt", until) is None
+        assert await chats.update_subscription(session, calm.id, "egypt", alerts=True) is None
+        watch = await chats.add_watch(session, calm.id, "drones", "u1", NOW)
+        await chats.add_watch(session, paused.id, "ports", None, NOW)
+    async with any_context.sessions() as session:
+        topics = ["tunisia", "libya", "sahel"]
+        targets = await chats.alert_subscriptions(session, topics, NOW)
+        assert [(chat.external_id, sub.topic, sub.thread_id) for chat, sub in targets] == [
+            ("1", "tunisia", "9")
+        ]
+        later = await chats.alert_subscriptions(session, topics, NOW + timedelta(hours=3))
+        assert [(chat.external_id, sub.topic) for chat, sub in later] == [
+            ("1", "tunisia"),
+            ("1", "sahel"),
+        ]
+        assert await chats.alert_subscriptions(session, [], NOW) == []
+        watched = await chats.alert_watches(session)
+        assert [(chat.external_id, w.query) for chat, w in watched] == [("1", "drones")]
+        found = await chats.settings_of(session, calm.id)
+        assert [(s.topic, s.alerts) for s in found.subscriptions] == [
+            ("tunisia", True),
+            ("libya", False),
+            ("sahel", True),
+        ]
+        assert found.subscriptions[2].muted_until == NOW + timedelta(hours=2)
+        assert found.watches == (watch,)
+        assert (await chats.settings_of(session, quiet.id)).chat.timezone == "Europe/Rome"
+        assert await chats.remove_watch(session, paused.id, watch.id) is False
+
+
+async def test_a_conversation_on_each_backend(any_context: Context) -> None:
+    console = ConsoleChat(any_context)
+    assert "Subscribed to Tunisia." in await console.say("/subscribe tunisia")
+    assert "Subscribed to Sahel." in await console.say("/subscribe SAHEL")
+    assert "Watch W1 saved" in await console.say("/watch tunis* AND drone*")
+    assert "Muted Sahel until" in await console.say("/mute sahel for 12h")
+    assert "Alerts off for Tunisia." in await console.say("/alerts off tunisia")
+    settings = await console.say("/settings")
+    assert "• Tunisia — alerts off" in settings
+    assert "• Sahel — alerts on, muted until Sat 13 Dec 21:30 UTC" in settings
+    assert "• W1 tunis* AND drone*" in settings
+    assert "Unsubscribed from Sahel." in await console.say("/unsubscribe sahel")
+    assert "Watch W1 removed." in await console.say("/unwatch W1")
+    found = await _settings(any_context)
+    assert [s.topic for s in found.subscriptions] == ["tunisia"]
+    assert found.watches == ()
+
+
+# --- the parsing helpers ---
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("tunisia",), (["tunisia"], None, False)),
+        (("tunisia", "off"), (["tunisia"], None, True)),
+        (
+            ("north", "africa", "security", "for", "3d"),
+            (["north", "africa", "security"], "3d", False),
+        ),
+        (("sahel", "12h"), (["sahel"], "12h", False)),
+        (("sahel", "3", "days"), (["sahel"], "3 days", False)),
+    ],
+)
+def test_split_mute(args: tuple[str, ...], expected: tuple[list[str], str | None, bool]) -> None:
+    assert subscriptions.split_mute(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ('"tunisia border"', "tunisia border"),
+        ("«tunisie»", "tunisie"),
+        ("'sahel'", "sahel"),
+        ('"a" OR "b"', '"a" OR "b"'),
+        ("plain words", "plain words"),
+    ],
+)
+def test_watch_query_strips_one_pair_of_quotes(text: str, query: str) -> None:
+    command = Command(
+        platform="console",
+        chat_id="c",
+        chat_kind=ChatKind.PRIVATE,
+        user_id="u",
+        name="watch",
+        args=(text,),
+        text=text,
+    )
+    assert subscriptions.watch_query(command) == query
