@@ -93,6 +93,12 @@ async def _ingest(args: argparse.Namespace, config: Config) -> int:
     return await run_ingest(config, once=args.once)
 
 
+async def _run(_args: argparse.Namespace, config: Config) -> int:
+    from bot.service import run_service
+
+    return await run_service(config)
+
+
 async def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run_chat
 
@@ -139,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="ingest the bundled sample feeds and print a digest (no network, no tokens)"
     ).set_defaults(handler=_demo)
+    commands.add_parser(
+        "run", help="run the bot: Telegram and Slack when configured, scheduled ingest"
+    ).set_defaults(handler=_run)
     chat = commands.add_parser(
         "chat", help="talk to briefbot in the terminal (reads commands from stdin)"
     )

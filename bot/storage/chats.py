@@ -285,3 +285,16 @@ async def alert_watches(session: AsyncSession) -> list[tuple[Chat, Watch]]:
         .order_by(ChatRow.id, WatchRow.id)
     )
     return [(to_chat(chat), _to_watch(watch)) for chat, watch in result.all()]
+
+
+async def set_chat_active(
+    session: AsyncSession, platform: str, external_id: str, active: bool
+) -> bool:
+    """Mark a chat reachable or not (bot added, removed, blocked); False for an unknown chat."""
+    row = await session.scalar(
+        select(ChatRow).where(ChatRow.platform == platform, ChatRow.external_id == external_id)
+    )
+    if row is None:
+        return False
+    row.active = active
+    return True
