@@ -183,7 +183,11 @@ async def recent_signatures(
             BriefRow.published_at >= since, BriefRow.signature.is_not(None)
         )
     )
-    return [(brief_id, signature, published) for brief_id, signature, published in rows]
+    return [
+        (brief_id, signature, published)
+        for brief_id, signature, published in rows
+        if signature is not None
+    ]
 
 
 async def get_brief(session: AsyncSession, brief_id: int) -> Brief | None:
