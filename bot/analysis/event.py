@@ -9,6 +9,8 @@ title is the fallback. Nothing is rephrased: a dateline may be dropped and a lon
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from bot.analysis.text import fold, sentences, squash_spaces, words
 
@@ -43,50 +45,93 @@ _TITLE_OUTLET = re.compile(r"\s+(?:\|\s+[^|]{2,50}|[-–—]\s+[^-–—|]{2,40}
 _OUTLET_WORD = re.compile(r"^(?:[A-Z0-9\u0600-\u06ff][\w'’.&:-]*|of|the|de|du|des|la|le|al|el)$")
 _LIST_MARKER = re.compile(r"^(?:[-•*▪◦–—]|\d{1,2}[.)])\s+")
 _TRUNCATION = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|\(…\)|Continue reading\W*|Lire la suite\W*)$")
+_TRUNCATION_MARKS = ("[…]", "[...]", "(…)", "Continue reading", "Lire la suite")
 
-BOILERPLATE = re.compile(
-    r"^(?:photos?|images?|vid[eé]o|credit|crédit|caption|légende|copyright|related|more|sources?)"
-    r"\s?:|^(?:by|par)\s+[A-Z][\w'’.-]+(?:\s+(?:and|et|&)?\s*[A-Z][\w'’.-]+){0,5}\s*$"
-    r"|^(?:published|updated|posted|publié|mis à jour)\b|\bsubscribe (?:now|today|here|to our)"
-    r"|\bsign up (?:now|here|today|for our|to our)|\bour newsletter|\bnewsletter sign"
-    r"|\babonnez-vous\b|\binscrivez-vous\b|all rights reserved|tous droits réservés|©"
-    r"|\bclick here\b|\bcliquez ici\b|\bfollow us\b|\bsuivez-nous\b|\bappeared first on\b"
-    r"|\bcontinue reading\b|\blire la suite\b|\bread more\b|\b(?:à )?lire aussi\b|\bsee also\b"
-    r"|\bmin read\b|\blisten to this article\b|\bécouter cet article\b|\breporting by\b"
-    r"|\bediting by\b|\bwriting by\b|\bgetty images\b|\bwe use cookies\b|\bour standards:"
-    r"|\bsupport our journalism|\bcontributed to this report\b|\bregister now\b|\bfile photo\b"
-    r"|\b(?:reuters|afp|ap photo)/"
-    r"|\btemps de lecture\b|\bréservée? (?:à nos|aux) abonnés\b",
+
+class Hinted(NamedTuple):
+    """A case-insensitive regex behind a cheap test: every match holds one of `hints` (lower
+    case), so text holding none of them is passed over without running the regex."""
+
+    pattern: re.Pattern[str]
+    hints: tuple[str, ...]
+
+    def search(self, text: str) -> bool:
+        lowered = caseless(text)
+        for hint in self.hints:
+            if hint in lowered:
+                return self.pattern.search(text) is not None
+        return False
+
+
+def caseless(text: str) -> str:
+    """Lower case in which every re.I match of lower-case letters shows as the letters themselves.
+
+    str.lower() alone misses three: "İ" and "ı" match "i" under re.I, "ſ" matches "s".
+    """
+    if not text.isascii():
+        text = text.replace("İ", "i").replace("ı", "i").replace("ſ", "s")
+    return text.lower()
+
+
+_BOILERPLATE_START = re.compile(
+    r"(?:photos?|images?|vid[eé]o|credit|crédit|caption|légende|copyright|related|more|sources?)"
+    r"\s?:|(?:by|par)\s+[A-Z][\w'’.-]+(?:\s+(?:and|et|&)?\s*[A-Z][\w'’.-]+){0,5}\s*$"
+    r"|(?:published|updated|posted|publié|mis à jour)\b",
     re.I,
+)
+_BOILERPLATE_PHRASE = Hinted(
+    re.compile(
+        r"\b(?:subscribe (?:now|today|here|to our)|sign up (?:now|here|today|for our|to our)"
+        r"|our newsletter|newsletter sign|abonnez-vous\b|inscrivez-vous\b|click here\b"
+        r"|cliquez ici\b|follow us\b|suivez-nous\b|appeared first on\b|continue reading\b"
+        r"|lire la suite\b|read more\b|(?:à )?lire aussi\b|see also\b|min read\b"
+        r"|listen to this article\b|écouter cet article\b|reporting by\b|editing by\b"
+        r"|writing by\b|getty images\b|we use cookies\b|our standards:|support our journalism"
+        r"|contributed to this report\b|register now\b|file photo\b|(?:reuters|afp|ap photo)/"
+        r"|temps de lecture\b|réservée? (?:à nos|aux) abonnés\b)"
+        r"|all rights reserved|tous droits réservés|©",
+        re.I,
+    ),
+    hints=(
+        *("subscribe", "sign up", "newsletter", "abonnez-vous", "inscrivez-vous", "click here"),
+        *("cliquez ici", "follow us", "suivez-nous", "appeared first on", "continue reading"),
+        *("lire la suite", "read more", "lire aussi", "see also", "min read", "article", "ing by"),
+        *("getty images", "cookies", "our standards:", "support our journalism", "this report"),
+        *("register now", "file photo", "reuters/", "afp/", "ap photo/", "temps de lecture"),
+        *("abonnés", "all rights reserved", "tous droits réservés", "©"),
+    ),
 )
 # A picture caption ends on its credit: "... in Tunis, May 2, 2025. REUTERS/Jane Doe".
 _PHOTO_CREDIT = re.compile(r"\b(?:REUTERS|AFP|EPA|AP Photo|Getty Images|File Photo)/|/File Photo\b")
-NO_COMMENT = re.compile(
-    r"\b(?:could not|couldn't|did not|didn't) (?:be )?(?:immediately |independently )?"
-    r"(?:reached|verif|confirm|respond)|\bdeclined to comment\b|\bwould not comment\b"
-    r"|\bn'a pas (?:pu être joint|répondu|souhaité (?:commenter|réagir))",
-    re.I,
+NO_COMMENT = Hinted(
+    re.compile(
+        r"\b(?:(?:could not|couldn't|did not|didn't) (?:be )?(?:immediately |independently )?"
+        r"(?:reached|verif|confirm|respond)|declined to comment\b|would not comment\b"
+        r"|n'a pas (?:pu être joint|répondu|souhaité (?:commenter|réagir)))",
+        re.I,
+    ),
+    hints=("not", "n't", "comment", "n'a pas"),
 )
 # Finite verbs that report something happening (not merely someone speaking).
 _EVENT_VERB = {
     "en": re.compile(
-        r"\b(?:announc|pledg|vow|kill|arrest|detain|intercept|seiz|sign|launch|attack|bomb|shell"
+        r"\b(?:(?:announc|pledg|vow|kill|arrest|detain|intercept|seiz|sign|launch|attack|bomb|shell"
         r"|dismiss|sack|appoint|elect|resign|sentenc|convict|charg|condemn|approv|reject|adopt"
         r"|agree|order|bann|suspend|impos|lift|expell|recall|deploy|clash|storm|raid|kidnapp"
         r"|abduct|releas|free|rescu|dismantl|foil|thwart|warn|urg|accus|deni|confirm|claim"
         r"|declar|unveil|captur|destroy|reaffirm|host|receiv|visit|protest|injur|wound|rais"
         r"|land|arriv|reach|climb|jump|surg|plung|hik|lower|float|devalu|open|clos|reopen"
         r"|evacuat|capsiz|collaps|crash|explod|erupt|overwhelm|complet|inaugurat|endors|back"
-        r"|fin|hand|pass|vot|block|halt|extend|cancel|postpon|return|withdr|pull)(?:ed|d)\b"
-        r"|\b(?:met|struck|fired|won|withdrew|held|shot|hit|died|dead|took|fled|broke|began|sank"
+        r"|fin|hand|pass|vot|block|halt|extend|cancel|postpon|return|withdr|pull)(?:ed|d)"
+        r"|met|struck|fired|won|withdrew|held|shot|hit|died|dead|took|fled|broke|began|sank"
         r"|swept|rose|fell|beat|led|sent|gave|left|shut|cut|flew|blew|sworn|called for)\b"
     ),
     "fr": re.compile(
-        r"\b(?:a|ont|avait|avaient|aurait|auraient|s'est|se sont|a été|ont été)\s+"
-        r"(?:[a-zà-ÿ]+ment\s+)?[a-zà-ÿ]+(?:é|ée|és|ées|i|is|ie|it|u|us|ert|ort|eint|int)\b"
-        r"|\b(?:annonce|affirme|déclare|signe|lance|condamne|appelle|reçoit|rencontre|frappe"
-        r"|tue|arrête|démissionne|limoge|nomme|rejette|approuve|dément|menace|dénonce|exige)\b"
-        r"|\b(?:tués?|blessés?|arrêtés?|interpellés?|démantelée?|saisie?s?)\b"
+        r"\b(?:(?:a|ont|avait|avaient|aurait|auraient|s'est|se sont|a été|ont été)\s+"
+        r"(?:[a-zà-ÿ]+ment\s+)?[a-zà-ÿ]+(?:é|ée|és|ées|i|is|ie|it|u|us|ert|ort|eint|int)"
+        r"|annonce|affirme|déclare|signe|lance|condamne|appelle|reçoit|rencontre|frappe"
+        r"|tue|arrête|démissionne|limoge|nomme|rejette|approuve|dément|menace|dénonce|exige"
+        r"|tués?|blessés?|arrêtés?|interpellés?|démantelée?|saisie?s?)\b"
     ),
     "ar": re.compile(
         r"(?:^|\s)[وف]?(?:قال|اعلن|اكد|وقع|التقى|استقبل|اعتقل|قتل|اصيب|هاجم|اطلق|ادان|دعا|بحث"
@@ -111,12 +156,20 @@ _DAY_WORD = re.compile(
     r"|\d{1,2} (?:janv|févr|mars|avril|mai|juin|juil|août|sept|oct|nov|déc)[a-zé]*"
     r"|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد)"
 )
-_BACKGROUND = re.compile(r"^(?:in|since|en|depuis|dès|by) (?:19|20)\d\d\b|\bhad been\b", re.I)
+_BACKGROUND = Hinted(
+    re.compile(r"^(?:in|since|en|depuis|dès|by) (?:19|20)\d\d\b|\bhad been\b", re.I),
+    hints=("19", "20", "had been"),
+)
 _QUOTE_OPEN = "\"“«'‘"
 _QUOTE_CLOSE = "\"”»'’"
 _CLAUSE_BREAK = re.compile(r"[,;](?=\s)|\s[—–]\s")
 _STEM_SUFFIXES = ("iennes", "iens", "ienne", "ien", "ians", "ian", "ing", "ied", "ies", "ed", "es")
 _STEM_SUFFIXES += ("s", "ia", "e")
+# The suffixes to try on a word, in the order above, found by the word's last letter.
+_STEM_SUFFIXES_BY_END = {
+    end: tuple(suffix for suffix in _STEM_SUFFIXES if suffix.endswith(end))
+    for end in {suffix[-1] for suffix in _STEM_SUFFIXES}
+}
 _COMMON_STEMS = {"said", "says", "that", "this", "with", "from", "have", "been", "were", "will"}
 _COMMON_STEMS |= {"dans", "pour", "avec", "selon", "leur", "cette", "sont", "plus", "also", "after"}
 
@@ -145,11 +198,13 @@ def lead_sentences(body: str, skip: str = "", limit: int = LEAD_SENTENCES) -> li
     lead: list[str] = []
     skip_folded = fold(skip)
     for block, _ in split_blocks(body[:_LEAD_WINDOW_CHARS]):
-        if _PHOTO_CREDIT.search(block) or (skip_folded and fold(block) == skip_folded):
+        if ("/" in block and _PHOTO_CREDIT.search(block)) or (
+            skip_folded and fold(block) == skip_folded
+        ):
             continue
         for raw_sentence in sentences(block):
             sentence = strip_dateline(raw_sentence)
-            if len(sentence.split()) >= 4 and not BOILERPLATE.search(sentence):
+            if len(sentence.split()) >= 4 and not is_boilerplate(sentence):
                 lead.append(sentence)
             if len(lead) >= limit:
                 return lead
@@ -181,10 +236,17 @@ def _is_wrapped(previous: str, line: str) -> bool:
     return len(previous) >= 40 and previous[-1] not in '.!?:;"”»)…' and line[0].islower()
 
 
+def is_boilerplate(sentence: str) -> bool:
+    """Page furniture (a byline, a credit, a sign-up prompt, a read-more link), not news."""
+    return bool(_BOILERPLATE_START.match(sentence)) or _BOILERPLATE_PHRASE.search(sentence)
+
+
 def strip_dateline(sentence: str) -> str:
     """Drop a leading wire dateline or an "Axios-style" lead label; keep the rest as written."""
     sentence = squash_spaces(sentence)
     for pattern in (_DATELINE, _CAPS_DATELINE):
+        if pattern is _DATELINE and "(" not in sentence:
+            continue  # such a dateline always names its agency in brackets
         match = pattern.match(sentence)
         if match and len(sentence) - match.end() >= 20:
             sentence = sentence[match.end() :]
@@ -197,6 +259,8 @@ def strip_dateline(sentence: str) -> str:
 
 def _untruncate(text: str) -> str:
     """Replace a feed's "[…]" or "Continue reading" tail by a plain ellipsis."""
+    if not any(mark in text for mark in _TRUNCATION_MARKS):
+        return text.strip()
     cut = _TRUNCATION.sub("", text).strip()
     return cut if cut == text.strip() else cut.rstrip(" ,;:") + ELLIPSIS
 
@@ -264,14 +328,13 @@ def clip(text: str, max_chars: int, keep_through: int = 0) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    stems: set[str] = set()
-    for word in words(text):
-        if len(word) < 4 or "'" in word:
-            continue
-        stem = word
-        for suffix in _STEM_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                stem = word[: -len(suffix)]
-                break
-        stems.add(stem[:7])
+    stems = {_stem(word) for word in words(text) if len(word) >= 4 and "'" not in word}
     return stems - _COMMON_STEMS
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    for suffix in _STEM_SUFFIXES_BY_END.get(word[-1], ()):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)][:7]
+    return word[:7]

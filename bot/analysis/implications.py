@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis.event import BOILERPLATE, NO_COMMENT, clip, split_blocks, strip_dateline
+from bot.analysis.event import NO_COMMENT, clip, is_boilerplate, split_blocks, strip_dateline
 from bot.analysis.text import fold, sentences, squash_spaces
 
 _MAX_BODY_CHARS = 30_000  # bounds the work on very long pages
@@ -101,12 +101,23 @@ _CUES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
     )
     for language, by_weight in _CUE_PHRASES.items()
 }
+
+
+def _any_cue(*languages: str) -> re.Pattern[str]:
+    """One pass that tells whether any cue of these languages is present at all."""
+    phrases = [phrase for language in languages for phrase in _CUE_PHRASES[language].values()]
+    return re.compile(rf"\b(?:{'|'.join(phrases)})\b")
+
+
+_ANY_CUE = {language: _any_cue(language) for language in _CUE_PHRASES}
+_ANY_CUE_EN_FR = _any_cue("en", "fr")
 _FALSE_CUE = re.compile(
-    r"\bMay\b|\bcould(?: not|n't)\b|\bwhat (?:\w+ ){1,3}could\b"
-    r"|\b(?:could|can) (?:be )?(?:heard|seen|hear|see)\b|\bwould(?: not|n't)\b"
-    r"|\b(?:said|says|announced|added|stated|pledged|promised|vowed|confirmed|decided|agreed"
-    r"|indicated|insisted|told \w+)(?: that)?(?: \S+){1,4}? would\b"
+    r"\b(?:May\b|could(?: not|n't)\b|what (?:\w+ ){1,3}could\b"
+    r"|(?:could|can) (?:be )?(?:heard|seen|hear|see)\b|would(?: not|n't)\b"
+    r"|(?:said|says|announced|added|stated|pledged|promised|vowed|confirmed|decided|agreed"
+    r"|indicated|insisted|told \w+)(?: that)?(?: \S+){1,4}? would\b)"
 )
+_FALSE_CUE_HINTS = ("May", "could", "can", "would")  # each false cue holds one
 # An estimate of a toll ("40 people may have died") is a figure, not a consequence.
 _COUNT_ESTIMATE = re.compile(
     r"^(?=.*\b(?:may|might) have\b|.*\baurai(?:en)?t (?:été|fait|péri|perdu)\b)"
@@ -130,14 +141,15 @@ def find_implications(
     ranked: list[tuple[float, int, str]] = []
     seen: set[str] = set()
     for position, (sentence, in_section) in enumerate(_sentences_with_sections(body)):
+        cue_score, cue_end = _cue(sentence, language)
+        score = cue_score + (_SECTION_BONUS if in_section else 0.0)
+        if score < _MIN_SCORE:  # the cheap test first: most sentences carry no cue
+            continue
         folded = fold(sentence)
         if folded in seen or _is_unusable(sentence, folded, excluded):
             continue
-        cue_score, cue_end = _cue(sentence, language)
-        score = cue_score + (_SECTION_BONUS if in_section else 0.0)
-        if score >= _MIN_SCORE:
-            seen.add(folded)
-            ranked.append((-score, position, _cut(sentence, max_chars, cue_end)))
+        seen.add(folded)
+        ranked.append((-score, position, _cut(sentence, max_chars, cue_end)))
     ranked.sort()
     return tuple(text for _, _, text in ranked[:limit])
 
@@ -172,7 +184,7 @@ def _is_unusable(sentence: str, folded: str, excluded: str) -> bool:
         return True
     if excluded and (folded in excluded or (len(excluded) >= 30 and excluded in folded)):
         return True
-    if NO_COMMENT.search(sentence) or BOILERPLATE.search(sentence):
+    if NO_COMMENT.search(sentence) or is_boilerplate(sentence):
         return True
     if _COUNT_ESTIMATE.match(sentence):
         return True
@@ -186,11 +198,19 @@ def _is_unusable(sentence: str, folded: str, excluded: str) -> bool:
 def _cue(sentence: str, language: str) -> tuple[float, int]:
     """The strongest cue's weight (a little more for several) and where the first cue ends."""
     if language == "ar":
-        text, tables = fold(sentence), [_CUES["ar"]]
+        text, tables, any_cue = fold(sentence), [_CUES["ar"]], _ANY_CUE["ar"]
     else:
         # False cues are blanked first, the month "May" while its capital still tells it apart.
-        text = _FALSE_CUE.sub(_blank, sentence.replace("’", "'")).lower()
-        tables = [_CUES[language]] if language in _CUES else [_CUES["en"], _CUES["fr"]]
+        text = sentence.replace("’", "'")
+        if any(hint in text for hint in _FALSE_CUE_HINTS):
+            text = _FALSE_CUE.sub(_blank, text)
+        text = text.lower()
+        if language in _CUES:
+            tables, any_cue = [_CUES[language]], _ANY_CUE[language]
+        else:
+            tables, any_cue = [_CUES["en"], _CUES["fr"]], _ANY_CUE_EN_FR
+    if not any_cue.search(text):
+        return 0.0, 0
     weights: list[float] = []
     first_end = len(sentence)
     for table in tables:

@@ -13,7 +13,6 @@ _ARABIC_LETTER_VARIANTS = str.maketrans(
 _APOSTROPHE_VARIANTS = re.compile("[\u2019\u2018\u02bc`]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.UNICODE)
-_SPACE = re.compile(r"\s+")
 # A sentence ends at . ! ? or ؟, then a space and a capital, quote, digit or Arabic letter.
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"'”»)]?\s+(?=[\"'“«(]?[A-ZÀ-ÖØ-Þ0-9\u0600-\u06ff])")
 _ABBREVIATIONS = (
@@ -70,6 +69,8 @@ def _fold_cached(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose or strip; ` is the one ASCII apostrophe variant
+        return " ".join(text.replace("`", "'").casefold().split())
     # str.translate walks characters in Python; regexes and split() stay in C on long bodies.
     decomposed = unicodedata.normalize("NFKD", _APOSTROPHE_VARIANTS.sub("'", text))
     stripped = _COMBINING_MARKS.sub("", decomposed)
@@ -80,9 +81,11 @@ def _fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded word tokens; elisions such as l'armée give both `l'armee` and `armee`."""
+    folded = fold(text)
+    if "'" not in folded:
+        return _WORD.findall(folded)
     tokens: list[str] = []
-    for match in _WORD.finditer(fold(text)):
-        token = match.group()
+    for token in _WORD.findall(folded):
         tokens.append(token)
         if "'" in token:
             tokens.extend(part for part in token.split("'") if part)
@@ -90,7 +93,7 @@ def words(text: str) -> list[str]:
 
 
 def squash_spaces(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def sentences(text: str) -> list[str]:
@@ -98,8 +101,22 @@ def sentences(text: str) -> list[str]:
     text = squash_spaces(text)
     if not text:
         return []
-    protected = text
-    for abbreviation in _ABBREVIATIONS:
-        protected = protected.replace(abbreviation + " ", abbreviation.replace(".", "\x00") + " ")
-    parts = _SENTENCE_END.split(protected)
+    parts = _SENTENCE_END.split(_protect_abbreviations(text))
     return [part.replace("\x00", ".").strip() for part in parts if part.strip()]
+
+
+def _protect_abbreviations(text: str) -> str:
+    """Hide the dots of an abbreviation followed by a space ("U.S. ") from the sentence split."""
+    if ". " not in text:
+        return text
+    pieces = text.split(". ")
+    protected: list[str] = []
+    for piece in pieces[:-1]:
+        dotted = piece + "."
+        if dotted.endswith(_ABBREVIATIONS):
+            # No abbreviation ends another, so exactly one matches.
+            abbreviation = next(a for a in _ABBREVIATIONS if dotted.endswith(a))
+            dotted = dotted[: -len(abbreviation)] + abbreviation.replace(".", "\x00")
+        protected.append(dotted)
+    protected.append(pieces[-1])
+    return " ".join(protected)
