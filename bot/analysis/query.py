@@ -134,7 +134,8 @@ class MatchDoc:
             starts = self._occurrences(elements)
             if masks and starts:
                 if (hidden := self._hidden.get(masks)) is None:
-                    spans = [(s, len(m)) for m in masks for s in self._occurrences(m)]
+                    present = [m for m in masks if m[0][1] or m[0][0] in self.positions]
+                    spans = [(s, len(m)) for m in present for s in self._occurrences(m)]
                     hidden = self._hidden[masks] = {s + i for s, n in spans for i in range(n)}
                 starts = [start for start in starts if start not in hidden]
             cached = (len(starts), starts[0] if starts else -1)
@@ -175,7 +176,7 @@ class MatchDoc:
 
 
 class _Term:
-    __slots__ = ("elements", "key", "masks", "word")
+    __slots__ = ("elements", "head", "key", "masks", "word")
 
     def __init__(self, elements: Phrase, masks: tuple[Phrase, ...] = ()) -> None:
         self.elements = elements
@@ -183,8 +184,12 @@ class _Term:
         self.key = " EXCEPT ".join(" ".join(w + "*" * x for w, x in p) for p in (elements, *masks))
         single = len(elements) == 1 and not elements[0][1] and not masks
         self.word = elements[0][0] if single else None  # plain one-word terms skip the memo
+        # The first word when it is not a prefix: absent from the article means no occurrence.
+        self.head = None if elements[0][1] else elements[0][0]
 
     def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
+        if self.head is not None and self.head not in doc.positions:
+            return False
         if self.word is not None:
             found = doc.positions.get(self.word)
             count, first = (len(found), found[0]) if found else (0, -1)
@@ -219,14 +224,23 @@ class _Or:
     def __init__(self, children: tuple[_Node, ...]) -> None:
         self.children = children
         self.words = frozenset(c.word for c in children if isinstance(c, _Term) and c.word)
-        self.others = tuple(c for c in children if not (isinstance(c, _Term) and c.word))
+        self.others = tuple(
+            (c.head if isinstance(c, _Term) else None, c)
+            for c in children
+            if not (isinstance(c, _Term) and c.word)
+        )
 
     def holds(self, doc: MatchDoc, substance: bool | None) -> bool:
         for word in self.words & doc.known:
             found = doc.positions[word]
             if not substance or len(found) >= 2 or found[0] < doc.focus_length:
                 return True
-        return any(child.holds(doc, substance) for child in self.others)
+        positions = doc.positions
+        return any(
+            child.holds(doc, substance)
+            for head, child in self.others
+            if head is None or head in positions
+        )
 
 
 _Node: TypeAlias = "_Term | _Not | _And | _Or"
