@@ -34,8 +34,13 @@ class Context:
     async def chat(self, session: AsyncSession, command: Command) -> Chat:
         """This command's chat, registered with the defaults on first contact."""
         return await chat_store.ensure_chat(
-            session, command.platform, command.chat_id, command.chat_kind, self.clock(),
-            timezone=self.default_timezone, digest_time=self.default_digest_time,
+            session,
+            command.platform,
+            command.chat_id,
+            command.chat_kind,
+            self.clock(),
+            timezone=self.default_timezone,
+            digest_time=self.default_digest_time,
             title=command.chat_title,
         )
 

@@ -43,16 +43,19 @@ def _resolve(command: Command, specs: Sequence[CommandSpec]) -> CommandSpec:
     if close:
         target = find_spec(close[0], specs)
         assert target is not None
-        raise UserError(f"I don't know /{shown}. Did you mean /{target.name}?",
-                        f"Usage: {target.usage} — or send /help for every command.")
+        raise UserError(
+            f"I don't know /{shown}. Did you mean /{target.name}?",
+            f"Usage: {target.usage} — or send /help for every command.",
+        )
     raise UserError(f"I don't know /{shown}.", "Send /help for every command.")
 
 
 def _check_arguments(spec: CommandSpec, command: Command) -> None:
     count = len(command.args)
     if count < spec.min_args:
-        raise UserError(f"/{spec.name} needs more: {spec.summary.rstrip('.')}.",
-                        f"Usage: {spec.usage}")
+        raise UserError(
+            f"/{spec.name} needs more: {spec.summary.rstrip('.')}.", f"Usage: {spec.usage}"
+        )
     if spec.max_args is not None and count > spec.max_args:
         extra = "no arguments" if spec.max_args == 0 else f"at most {spec.max_args}"
         raise UserError(f"/{spec.name} takes {extra}.", f"Usage: {spec.usage}")
@@ -60,13 +63,20 @@ def _check_arguments(spec: CommandSpec, command: Command) -> None:
 
 def _check_permission(spec: CommandSpec, command: Command, context: Context) -> None:
     if spec.admin_only and not context.is_admin(command):
-        raise UserError(f"/{spec.name} is for briefbot's admins only.",
-                        "Admins are listed in the bot's config ([admin] section).")
+        raise UserError(
+            f"/{spec.name} is for briefbot's admins only.",
+            "Admins are listed in the bot's config ([admin] section).",
+        )
     shared = command.chat_kind in (ChatKind.GROUP, ChatKind.CHANNEL)
-    if spec.changes_chat and shared and not (command.user_is_chat_admin
-                                             or context.is_admin(command)):
-        raise UserError(f"In a {command.chat_kind.value}, only its admins can use /{spec.name}.",
-                        "Ask an admin of this chat, or use the bot in a private chat.")
+    if (
+        spec.changes_chat
+        and shared
+        and not (command.user_is_chat_admin or context.is_admin(command))
+    ):
+        raise UserError(
+            f"In a {command.chat_kind.value}, only its admins can use /{spec.name}.",
+            "Ask an admin of this chat, or use the bot in a private chat.",
+        )
 
 
 async def dispatch(command: Command, context: Context) -> Reply:
@@ -78,11 +88,15 @@ async def dispatch(command: Command, context: Context) -> Reply:
         handler: Handler = spec.handler  # type: ignore[assignment]
         return await handler(context, command)
     except UserError as error:
-        log.info("%s %s: refused: %s", command.platform, command_name(command.name),
-                 error.message)
+        log.info("%s %s: refused: %s", command.platform, command_name(command.name), error.message)
         return error.reply()
     except Exception:
         incident = uuid.uuid4().hex[:8]
-        log.exception("incident %s: /%s failed in %s chat %s", incident,
-                      command_name(command.name), command.platform, command.chat_id)
+        log.exception(
+            "incident %s: /%s failed in %s chat %s",
+            incident,
+            command_name(command.name),
+            command.platform,
+            command.chat_id,
+        )
         return Reply.text(FAILURE.format(incident=incident))
