@@ -184,3 +184,28 @@ async def test_full_text_fetches_the_page_of_a_teaser(
         [brief] = await brief_store.latest_briefs(session)
     assert "additional units" in brief.event
     assert "north-africa-security" in brief.topics
+
+
+async def test_new_briefs_queue_alerts_for_subscribed_chats(
+    httpserver: HTTPServer, runtime_factory
+) -> None:
+    from sqlalchemy import select
+
+    from bot.domain import ChatKind
+    from bot.storage import chats
+    from bot.storage.models import DeliveryRow
+
+    fresh = rss(CALL, MATCH).replace("Fri, 12 Dec 2025 09:00:00", "Sat, 13 Dec 2025 09:00:00")
+    httpserver.expect_request("/feed.xml").respond_with_data(fresh)
+    runtime = await runtime_factory([SourceConfig(url=httpserver.url_for("/feed.xml"))])
+    async with runtime.sessions() as session, session.begin():
+        analyst = await chats.ensure_chat(session, "console", "analyst", ChatKind.PRIVATE, NOW)
+        await chats.subscribe(session, analyst.id, "tunisia", NOW)
+        other = await chats.ensure_chat(session, "console", "sports", ChatKind.PRIVATE, NOW)
+        await chats.subscribe(session, other.id, "libya", NOW)
+    report = await runtime.ingest()
+    assert report.alerts_queued == 1
+    await runtime.ingest(force=True)
+    async with runtime.sessions() as session:
+        rows = (await session.scalars(select(DeliveryRow))).all()
+    assert [(row.chat_id, row.kind) for row in rows] == [(analyst.id, "alert")]

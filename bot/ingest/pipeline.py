@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.analysis.cluster import StoryIndex, signature
 from bot.analysis.pipeline import Analyser
+from bot.delivery.alerts import queue_alerts
 from bot.domain import Article, Source
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult
 from bot.ingest.fulltext import complete_articles
@@ -34,6 +35,7 @@ class IngestReport:
     articles_new: int = 0
     articles_updated: int = 0
     briefs_new: int = 0
+    alerts_queued: int = 0
     briefs_merged: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -160,9 +162,14 @@ class Ingestor:
             report.fetched += 1
             for problem in feed.problems:
                 log.info("source %s: %s", source.id, problem)
+            created: list[int] = []
             for item in feed.articles:
                 article = _with_outlet(item, source.name) if source.name else item
-                await self._store_article(session, source, article, now, stories, report)
+                brief_id = await self._store_article(session, source, article, now, stories, report)
+                if brief_id is not None:
+                    created.append(brief_id)
+            # Alerts commit with the briefs they announce: a crash loses neither without the other.
+            report.alerts_queued += await queue_alerts(session, created, self.analyser.topics, now)
 
     async def _store_article(
         self,
@@ -172,11 +179,12 @@ class Ingestor:
         now: datetime,
         stories: StoryIndex,
         report: IngestReport,
-    ) -> None:
+    ) -> int | None:
+        """Store one article; returns the id of the brief it created, if it made a new one."""
         fingerprint = content_fingerprint(article.title, article.body)
         existing = await brief_store.find_article(session, source.id, article.identity)
         if existing is not None and existing.fingerprint == fingerprint:
-            return
+            return None
         analysis = self.analyser.analyse(article)
         previous_url = existing.url if existing is not None else None
         row = await brief_store.save_article(
@@ -187,7 +195,7 @@ class Ingestor:
             await brief_store.refresh_brief(
                 session, existing.brief_id, article, analysis, now, previous_url
             )
-            return
+            return None
         report.articles_new += 1
         values = signature(article.title, article.body)
         repeat_of = stories.find(values)
@@ -196,12 +204,13 @@ class Ingestor:
             await session.flush()
             await brief_store.add_source_to_brief(session, repeat_of, article, analysis, now)
             report.briefs_merged += 1
-            return
+            return None
         brief_id = await brief_store.create_brief(session, article, analysis, values, now)
         row.brief_id = brief_id
         await session.flush()
         stories.add(brief_id, values)
         report.briefs_new += 1
+        return brief_id
 
 
 def _with_outlet(article: Article, outlet: str) -> Article:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Chat, ChatKind, Subscription
@@ -298,3 +298,23 @@ async def set_chat_active(
         return False
     row.active = active
     return True
+
+
+async def digest_chats(session: AsyncSession) -> list[tuple[Chat, datetime | None]]:
+    """Chats that take a daily digest — active, not paused, with a digest time — each with when
+    its previous scheduled digest was made (None: never), in chat id order."""
+    rows = await session.scalars(
+        select(ChatRow)
+        .where(
+            ChatRow.active.is_(True),
+            ChatRow.paused.is_(False),
+            ChatRow.digest_time.is_not(None),
+        )
+        .order_by(ChatRow.id)
+    )
+    return [(to_chat(row), row.last_digest_at) for row in rows]
+
+
+async def set_last_digest_at(session: AsyncSession, chat_id: int, when: datetime) -> None:
+    """Where the chat's next digest starts: set when a scheduled digest is made."""
+    await session.execute(update(ChatRow).where(ChatRow.id == chat_id).values(last_digest_at=when))
