@@ -128,6 +128,7 @@ class IngestConfig(_Section):
     total_timeout: float = Field(default=30.0, gt=0)
     per_host_concurrency: int = Field(default=4, ge=1)
     max_failures: int = Field(default=8, ge=1)
+    retention_days: int = Field(default=180, ge=1)
     allow_networks: tuple[str, ...] = ()
 
 

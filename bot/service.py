@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 from typing import Protocol
 
@@ -13,6 +14,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import Runtime
 from bot.chat import Reply
 from bot.config import Config
+from bot.delivery.locks import single_runner
+from bot.delivery.sweep import sweep_digests
+from bot.storage.briefs import prune_article_text
 from bot.storage.chats import set_chat_active
 from handlers.context import Context
 
@@ -56,31 +60,77 @@ def build_platforms(config: Config, context: Context, runtime: Runtime) -> list[
 
 
 def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
-    """Periodic jobs; a job that fails is logged and keeps its schedule."""
+    """Periodic jobs. Ingest and the digest sweep run in one process at a time (an advisory
+    lock on PostgreSQL); a job that fails is logged and keeps its schedule."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+    topics = runtime.analyser.topics
 
     async def ingest() -> None:
-        try:
-            report = await runtime.ingest()
-        except Exception:
-            log.exception("ingest pass failed; the next one runs on schedule")
-            return
-        if report.sources:
-            log.info("ingest: %s", report.summary())
+        async with single_runner(runtime.engine, "ingest") as mine:
+            if mine:
+                report = await runtime.ingest()
+                if report.sources:
+                    log.info("ingest: %s", report.summary())
+
+    async def sweep() -> None:
+        async with single_runner(runtime.engine, "digest-sweep") as mine:
+            if mine:
+                async with runtime.sessions() as session, session.begin():
+                    queued = await sweep_digests(session, topics, runtime.clock())
+                if queued:
+                    log.info("digest sweep queued %d digests", queued)
+
+    async def housekeeping() -> None:
+        days = runtime.config.ingest.retention_days
+        async with runtime.sessions() as session, session.begin():
+            pruned = await prune_article_text(session, runtime.clock() - timedelta(days=days))
+        log.info("housekeeping: dropped the text of %d articles older than %d days", pruned, days)
 
     minutes = runtime.config.schedule.ingest_every
+    soon = runtime.clock() + timedelta(seconds=1)
+    common = {"coalesce": True, "max_instances": 1}
     scheduler.add_job(
-        ingest,
+        _logged(ingest),
         "interval",
         minutes=minutes,
         jitter=min(60, minutes * 6),
         id="ingest",
-        coalesce=True,
-        max_instances=1,
+        name="ingest",
         misfire_grace_time=minutes * 60,
-        next_run_time=runtime.clock() + timedelta(seconds=1),
+        next_run_time=soon,
+        **common,
+    )
+    scheduler.add_job(
+        _logged(sweep),
+        "interval",
+        minutes=1,
+        id="digest-sweep",
+        name="digest sweep",
+        misfire_grace_time=60,
+        next_run_time=soon,
+        **common,
+    )
+    scheduler.add_job(
+        _logged(housekeeping),
+        "interval",
+        hours=24,
+        id="housekeeping",
+        name="housekeeping",
+        misfire_grace_time=3600,
+        **common,
     )
     return scheduler
+
+
+def _logged(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception("job %s failed; it runs again on schedule", job.__name__)
+
+    run.__name__ = job.__name__
+    return run
 
 
 async def run_service(config: Config) -> int:

@@ -162,3 +162,21 @@ async def test_naive_datetimes_are_refused(engine: AsyncEngine) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         async with sessions() as session, session.begin():
             await sources.ensure_source(session, "https://x.example.org", NOW.replace(tzinfo=None))
+
+
+async def test_pruning_keeps_rows_and_drops_old_text(engine: AsyncEngine) -> None:
+    sessions = db.sessions(engine)
+    async with sessions() as session, session.begin():
+        source = await sources.ensure_source(session, "https://old.example.org/feed", NOW)
+        old = await briefs.save_article(
+            session, source.id, _article("guid:old"), "fp", "en", NOW - timedelta(days=200)
+        )
+        await briefs.save_article(session, source.id, _article("guid:new"), "fp", "en", NOW)
+        old.fetched_at = NOW - timedelta(days=200)
+    async with sessions() as session, session.begin():
+        assert await briefs.prune_article_text(session, NOW - timedelta(days=180)) == 1
+        assert await briefs.prune_article_text(session, NOW - timedelta(days=180)) == 0
+        kept = await briefs.find_article(session, source.id, "guid:old")
+        fresh = await briefs.find_article(session, source.id, "guid:new")
+    assert kept is not None and kept.summary == "" and kept.title
+    assert fresh is not None and fresh.summary

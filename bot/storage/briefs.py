@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.text import fold
@@ -322,3 +322,14 @@ async def related_briefs(session: AsyncSession, brief: Brief, limit: int = 5) ->
         )
     )
     return found[:limit]
+
+
+async def prune_article_text(session: AsyncSession, before: datetime) -> int:
+    """Drop the stored text of articles fetched before `before`; the rows stay, so a feed that
+    still lists an old item does not bring it back as new, and briefs keep their sources."""
+    result = await session.execute(
+        update(ArticleRow)
+        .where(ArticleRow.fetched_at < before, or_(ArticleRow.text != "", ArticleRow.summary != ""))
+        .values(text="", summary="")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
