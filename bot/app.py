@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.ingest.catalog import configured_sources
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.pipeline import Ingestor, IngestReport
+from bot.metrics import Metrics
 from bot.render.text import digest_text
 from bot.storage import briefs as brief_store
 from bot.storage import db
@@ -41,6 +42,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     analyser: Analyser
     clock: Callable[[], datetime] = utc_now
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     async def open(cls, config: Config, migrate: bool = True) -> Runtime:
@@ -74,6 +76,7 @@ class Runtime:
             default_digest_time=self.config.schedule.default_digest_time,
             commands=all_commands(),
             source_allow=self.config.ingest.allow_networks,
+            process_stats=self.metrics.summary,
         )
 
     def topic_names(self) -> dict[str, str]:
@@ -117,7 +120,9 @@ class Runtime:
                 full_text=self.config.ingest.full_text,
                 on_source_done=on_source_done,
             )
-            return await ingestor.run_once(self.clock(), force=force)
+            report = await ingestor.run_once(self.clock(), force=force)
+        self.metrics.ingested(report.articles_new, report.briefs_new)
+        return report
 
 
 async def run_demo(config: Config, out: TextIO) -> int:

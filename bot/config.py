@@ -132,6 +132,11 @@ class IngestConfig(_Section):
     allow_networks: tuple[str, ...] = ()
 
 
+class MetricsConfig(_Section):
+    port: int = Field(default=0, ge=0, le=65535, description="0 = no metrics endpoint")
+    host: str = "127.0.0.1"
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -150,6 +155,7 @@ class Config(_Section):
     admin: AdminConfig = AdminConfig()
     topics: TopicsConfig = TopicsConfig()
     ingest: IngestConfig = IngestConfig()
+    metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     origin: str = Field(default="embedded defaults", exclude=True)
 

@@ -16,6 +16,7 @@ from bot.chat import Reply
 from bot.config import Config
 from bot.delivery.locks import single_runner
 from bot.delivery.sweep import sweep_digests
+from bot.metrics import Metrics
 from bot.storage.briefs import prune_article_text
 from bot.storage.chats import set_chat_active
 from handlers.context import Context
@@ -90,7 +91,7 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     soon = runtime.clock() + timedelta(seconds=1)
     common = {"coalesce": True, "max_instances": 1}
     scheduler.add_job(
-        _logged(ingest),
+        _logged(ingest, runtime.metrics),
         "interval",
         minutes=minutes,
         jitter=min(60, minutes * 6),
@@ -101,7 +102,7 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         **common,
     )
     scheduler.add_job(
-        _logged(sweep),
+        _logged(sweep, runtime.metrics),
         "interval",
         minutes=1,
         id="digest-sweep",
@@ -111,7 +112,7 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         **common,
     )
     scheduler.add_job(
-        _logged(housekeeping),
+        _logged(housekeeping, runtime.metrics),
         "interval",
         hours=24,
         id="housekeeping",
@@ -122,10 +123,10 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     return scheduler
 
 
-def _logged(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+def _logged(job: Callable[[], Awaitable[None]], metrics: Metrics) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
-            await job()
+            await metrics.timed(job.__name__, job)
         except Exception:
             log.exception("job %s failed; it runs again on schedule", job.__name__)
 
@@ -140,6 +141,7 @@ async def run_service(config: Config) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     started: list[ChatPlatform] = []
+    stop_metrics: Callable[[], None] | None = None
     scheduler = build_scheduler(runtime)
     try:
         await runtime.sync_sources()
@@ -154,6 +156,9 @@ async def run_service(config: Config) -> int:
             await platform.start()
             started.append(platform)
         scheduler.start()
+        if config.metrics.port:
+            stop_metrics = runtime.metrics.serve(config.metrics.port, config.metrics.host)
+            log.info("metrics on http://%s:%d/metrics", config.metrics.host, config.metrics.port)
         log.info(
             "briefbot running with %s; Ctrl-C or SIGTERM stops it",
             ", ".join(type(p).__name__ for p in started) or "no chat platform",
@@ -164,6 +169,8 @@ async def run_service(config: Config) -> int:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if stop_metrics is not None:
+            stop_metrics()
         for platform in reversed(started):
             try:
                 await platform.stop()

@@ -288,10 +288,16 @@ async def stats(context: Context, command: Command) -> Reply:
         f"{counts.deliveries_claimed:,} being sent · {counts.deliveries_sent:,} sent · "
         f"{counts.deliveries_failed:,} failed",
     )
+    process = context.process_stats() if context.process_stats else []
+    extra: list[Text] = []
+    if process:
+        extra.append(Text("This process since it started", Emphasis.HEADING))
+        extra.extend(Text(f"{label}: {value}") for label, value in process)
     return Reply(
         parts=(
             Text(f"briefbot at {now:%d %b %Y %H:%M} UTC", Emphasis.HEADING),
             *(Text(line) for line in lines),
+            *extra,
         )
     )
 

@@ -23,6 +23,7 @@ class Context:
     default_digest_time: time | None = time(8, 0)
     commands: Sequence[CommandSpec] = field(default=())
     source_allow: Sequence[str] = ()
+    process_stats: Callable[[], list[tuple[str, str]]] | None = None  # live figures for /stats
 
     def is_admin(self, command: Command) -> bool:
         return command.user_id in self.admin_ids.get(command.platform, frozenset())

@@ -401,3 +401,33 @@ async def test_a_url_that_grows_past_the_limit_when_encoded_is_refused(lite: Con
     text = await say(lite, "addsource https://93.184.216.34/" + "é" * 1000)
     assert "That URL is too long" in text
     assert await stored_sources(lite) == []
+
+
+async def test_stats_shows_this_process_figures_when_the_service_provides_them(
+    sqlite_url: str,
+) -> None:
+    from dataclasses import replace
+
+    from bot.adapters.console import ConsoleChat
+    from bot.app import Runtime
+    from bot.config import Config, DatabaseConfig
+
+    runtime = await Runtime.open(Config(database=DatabaseConfig(url=sqlite_url)))
+    try:
+        runtime.metrics.ingested(articles=7, briefs=5)
+        runtime.metrics.delivered("retried", 2)
+        runtime.metrics.set_outbox_depth(3)
+        await runtime.metrics.timed("ingest", _nothing)
+        console = ConsoleChat(runtime.context())
+        shown = await console.say("/stats")
+        assert "Articles fetched: 7" in shown and "Briefs made: 5" in shown
+        assert "Deliveries retried: 2" in shown and "Outbox depth: 3" in shown
+        assert "Last ingest: " in shown
+        without = ConsoleChat(replace(runtime.context(), process_stats=None))
+        assert "This process" not in await without.say("/stats")
+    finally:
+        await runtime.close()
+
+
+async def _nothing() -> None:
+    return None
