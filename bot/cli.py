@@ -181,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta values.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = build_parser().parse_args(argv)
     try:
         config = load_config(find_config_path(args.config, os.environ))
@@ -193,6 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return asyncio.run(handler(args, config))
+    except ConfigError as error:  # found only when a platform checked it (e.g. a refused token)
+        print(f"briefbot: bad configuration\n{error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

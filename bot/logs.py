@@ -59,4 +59,7 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> Redacting
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # With retries left to the outbox, PTB's limiter logs each 429 as an error with a traceback;
+    # the outbox logs the retry itself.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     return redactor
