@@ -113,6 +113,17 @@ async def _bench_ingest(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+async def _bench_deliver(args: argparse.Namespace, config: Config) -> int:
+    from bot.bench.deliver import bench_deliver
+
+    print(
+        await bench_deliver(
+            config, chats=args.chats, workers=args.workers, pg=args.pg, rate_limit=args.rate_limit
+        )
+    )
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -177,6 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest.add_argument("--feeds", type=_positive, default=500)
     bench_ingest.add_argument("--items", type=_positive, default=20)
     bench_ingest.set_defaults(handler=_bench_ingest)
+    deliver = benches.add_parser("deliver", help="drain an outbox of digests to a loopback stub")
+    deliver.add_argument("--chats", type=_positive, default=10_000)
+    deliver.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="with 2 or more, also measure the speed-up over one worker",
+    )
+    deliver.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
+    deliver.add_argument(
+        "--rate-limit",
+        type=float,
+        default=30.0,
+        metavar="MSG_PER_S",
+        help="the platform cap for the rate-limited run",
+    )
+    deliver.set_defaults(handler=_bench_deliver)
     return parser
 
 

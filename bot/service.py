@@ -15,10 +15,12 @@ from bot.app import Runtime
 from bot.chat import Reply
 from bot.config import Config
 from bot.delivery.locks import single_runner
+from bot.delivery.outbox import OutboxMetrics, OutboxWorker
 from bot.delivery.sweep import sweep_digests
-from bot.metrics import Metrics
+from bot.metrics import DELIVERY_OUTCOMES, Metrics
 from bot.storage.briefs import prune_article_text
 from bot.storage.chats import set_chat_active
+from bot.storage.outbox import outbox_depth
 from handlers.context import Context
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ class ChatPlatform(Protocol):
     ) -> list[str]: ...
 
 
-def build_platforms(config: Config, context: Context, runtime: Runtime) -> list[ChatPlatform]:
+def build_platforms(config: Config, context: Context, runtime: Runtime) -> dict[str, ChatPlatform]:
     """One adapter per platform whose secrets are set; the others are simply off."""
 
     async def on_chat_status(platform: str, chat_external_id: str, active: bool) -> None:
@@ -48,19 +50,19 @@ def build_platforms(config: Config, context: Context, runtime: Runtime) -> list[
             "" if known else " (not seen before)",
         )
 
-    platforms: list[ChatPlatform] = []
+    platforms: dict[str, ChatPlatform] = {}
     if config.telegram.enabled:
         from bot.adapters.telegram import TelegramBot  # noqa: PLC0415 - only when configured
 
-        platforms.append(TelegramBot(config.telegram, context, on_chat_status))
+        platforms["telegram"] = TelegramBot(config.telegram, context, on_chat_status)
     if config.slack.enabled:
         from bot.adapters.slack import SlackBot  # noqa: PLC0415 - only when configured
 
-        platforms.append(SlackBot(config.slack, context, on_chat_status))
+        platforms["slack"] = SlackBot(config.slack, context, on_chat_status)
     return platforms
 
 
-def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+def build_scheduler(runtime: Runtime, worker: OutboxWorker) -> AsyncIOScheduler:
     """Periodic jobs. Ingest and the digest sweep run in one process at a time (an advisory
     lock on PostgreSQL); a job that fails is logged and keeps its schedule."""
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -72,6 +74,8 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
                 report = await runtime.ingest()
                 if report.sources:
                     log.info("ingest: %s", report.summary())
+                if report.alerts_queued:
+                    worker.nudge()
 
     async def sweep() -> None:
         async with single_runner(runtime.engine, "digest-sweep") as mine:
@@ -80,12 +84,23 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
                     queued = await sweep_digests(session, topics, runtime.clock())
                 if queued:
                     log.info("digest sweep queued %d digests", queued)
+                    worker.nudge()
 
     async def housekeeping() -> None:
         days = runtime.config.ingest.retention_days
         async with runtime.sessions() as session, session.begin():
             pruned = await prune_article_text(session, runtime.clock() - timedelta(days=days))
         log.info("housekeeping: dropped the text of %d articles older than %d days", pruned, days)
+
+    reported = OutboxMetrics()
+
+    async def metrics() -> None:
+        async with runtime.sessions() as session:
+            runtime.metrics.set_outbox_depth(await outbox_depth(session))
+        for outcome in DELIVERY_OUTCOMES:
+            now_total = getattr(worker.metrics, outcome)
+            runtime.metrics.delivered(outcome, now_total - getattr(reported, outcome))
+            setattr(reported, outcome, now_total)
 
     minutes = runtime.config.schedule.ingest_every
     soon = runtime.clock() + timedelta(seconds=1)
@@ -120,6 +135,15 @@ def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
         misfire_grace_time=3600,
         **common,
     )
+    scheduler.add_job(
+        _logged(metrics, runtime.metrics),
+        "interval",
+        seconds=15,
+        id="metrics",
+        name="metrics",
+        next_run_time=soon,
+        **common,
+    )
     return scheduler
 
 
@@ -140,9 +164,11 @@ async def run_service(config: Config) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
+    scheduler: AsyncIOScheduler | None = None
     started: list[ChatPlatform] = []
     stop_metrics: Callable[[], None] | None = None
-    scheduler = build_scheduler(runtime)
+    draining: asyncio.Task[None] | None = None
+    stop_draining = asyncio.Event()
     try:
         await runtime.sync_sources()
         context = runtime.context()
@@ -152,23 +178,30 @@ async def run_service(config: Config) -> int:
                 "no chat platform configured ([telegram] token or [slack] tokens); "
                 "ingesting only — `briefbot chat` talks to the same database"
             )
-        for platform in platforms:
+        for platform in platforms.values():
             await platform.start()
             started.append(platform)
+        senders = {name: platform.send for name, platform in platforms.items()}
+        worker = OutboxWorker(runtime.sessions, senders, runtime.analyser.topics, runtime.clock)
+        draining = asyncio.create_task(worker.run(stop_draining), name="outbox")
+        scheduler = build_scheduler(runtime, worker)
         scheduler.start()
         if config.metrics.port:
             stop_metrics = runtime.metrics.serve(config.metrics.port, config.metrics.host)
             log.info("metrics on http://%s:%d/metrics", config.metrics.host, config.metrics.port)
         log.info(
             "briefbot running with %s; Ctrl-C or SIGTERM stops it",
-            ", ".join(type(p).__name__ for p in started) or "no chat platform",
+            ", ".join(platforms) or "no chat platform",
         )
         await stopping.wait()
         log.info("stopping")
         return 0
     finally:
-        if scheduler.running:
+        if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
+        stop_draining.set()
+        if draining is not None:
+            await draining  # finishes its batch; unsent claims go back to pending
         if stop_metrics is not None:
             stop_metrics()
         for platform in reversed(started):

@@ -191,6 +191,9 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the claim's token
+    # Times a lapsed claim (a crashed worker's) was taken over: the chat may have it twice.
+    resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent_at: Mapped[datetime | None]
     platform_message_id: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(String(500))
@@ -199,6 +202,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("chat_id", "brief_id", "kind", name="uq_deliveries_chat_brief_kind"),
         Index("ix_deliveries_status_not_before", "status", "not_before"),
+        Index("ix_deliveries_chat_status", "chat_id", "status", "id"),
     )
 
 

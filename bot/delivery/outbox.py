@@ -1,0 +1,362 @@
+"""The outbox worker: claim due deliveries, compose them, send them, record how each ended.
+
+    worker = OutboxWorker(sessions, {"telegram": telegram.send}, topics, clock)
+    await worker.run(stop)  # every process runs one; several share one PostgreSQL outbox
+
+Each round claims a batch (at most one delivery per chat, the chat's oldest unfinished one, so
+a chat's messages go out one at a time and in order), sends up to `concurrency` at once, and
+records outcomes as they come in. Sent: `sent_at` and the platform's message id. `RetryLater`
+or an unexpected error: back to pending with `not_before = now + max(retry_after, back-off)`;
+after `max_attempts` the row fails with its reason. `ChatGone`: the row fails and the chat is
+marked inactive. A claimed row whose chat is inactive fails with "chat inactive" (paused chats
+are the producers' business: the digest sweep and alerts queue nothing for them). Chats on a
+platform with no sender in this process are never claimed: their rows stay pending (logged
+once). No row is dropped silently.
+
+A claim older than the lease (its worker crashed, or stalled) is claimed again: that delivery
+may reach its chat twice, so it is logged as "re-sent after a crash/lease expiry" and counted.
+A live worker renews its claims while a long batch is in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.adapters.errors import ChatGone, RetryLater
+from bot.chat import Reply
+from bot.delivery.compose import Message, Unsendable, compose, load_batch
+from bot.domain import DeliveryStatus, Topic
+from bot.storage.chats import set_chat_active
+from bot.storage.outbox import (
+    ClaimedDelivery,
+    Outcome,
+    claim_due,
+    renew_claims,
+    settle,
+    stranded_platforms,
+)
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, Reply, str | None], Awaitable[list[str]]]
+RESENT = "re-sent after a crash/lease expiry"
+_STRANDED_CHECK = timedelta(minutes=1)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    batch_size: int = 200
+    concurrency: int = 32  # sends in flight per worker
+    lease: timedelta = timedelta(seconds=90)
+    max_attempts: int = 8
+    backoff_base: float = 5.0  # seconds before the second attempt, doubling after each failure
+    backoff_cap: float = 3600.0
+    idle_seconds: float = 2.0  # how long an idle worker waits for a nudge before looking again
+
+    def backoff(self, attempts: int) -> float:
+        return min(self.backoff_cap, self.backoff_base * 2 ** max(attempts - 1, 0))
+
+
+@dataclass
+class DrainReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0  # handed back unsent at shutdown
+    resent_after_crash: int = 0
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.released:
+            self.released += 1
+        elif outcome.status is DeliveryStatus.SENT:
+            self.sent += 1
+        elif outcome.status is DeliveryStatus.FAILED:
+            self.failed += 1
+        else:
+            self.retried += 1
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {value}" for name, value in asdict(self).items())
+
+
+@dataclass
+class OutboxMetrics(DrainReport):
+    """Totals since the worker started, for `/stats` and the metrics endpoint."""
+
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass
+class _Batch:
+    """One claimed batch: outcomes wait here until the recorder writes them."""
+
+    claims: list[ClaimedDelivery]
+    report: DrainReport
+    metrics: OutboxMetrics
+    outcomes: list[Outcome] = field(default_factory=list)
+    gone: list[tuple[str, str]] = field(default_factory=list)
+    unsettled: set[int] = field(default_factory=set)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.unsettled = {claim.id for claim in self.claims}
+
+    @property
+    def token(self) -> str:
+        return self.claims[0].token
+
+    def finish(self, outcome: Outcome, gone: tuple[str, str] | None = None) -> None:
+        self.outcomes.append(outcome)
+        if gone is not None:
+            self.gone.append(gone)
+        self.report.count(outcome)
+        self.metrics.count(outcome)
+        self.ready.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.ready.set()
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, Send],
+        topics: Mapping[str, Topic],
+        clock: Callable[[], datetime] = utc_now,
+        settings: OutboxSettings | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.senders = dict(senders)
+        self.topics = topics
+        self.clock = clock
+        self.settings = settings or OutboxSettings()
+        self.name = name or f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.metrics = OutboxMetrics()
+        self._limit = asyncio.Semaphore(self.settings.concurrency)
+        self._nudged = asyncio.Event()
+        self._stop: asyncio.Event | None = None
+        self._warned: set[str] = set()
+        self._stranded_checked: datetime | None = None
+        self._rounds = 0
+
+    def nudge(self) -> None:
+        """Something was queued: look now instead of at the end of the idle wait."""
+        self._nudged.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain until `stop` is set; a batch in flight finishes, unsent claims are released."""
+        self._stop = stop
+        try:
+            while not stop.is_set():
+                self._nudged.clear()
+                try:
+                    report = await self.drain_once()
+                except Exception:
+                    log.exception("outbox round failed; trying again shortly")
+                    report = DrainReport()
+                if not report.claimed and not stop.is_set():
+                    await self._idle(stop)
+        finally:
+            self._stop = None
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        waits = [asyncio.ensure_future(self._nudged.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(
+                waits, timeout=self.settings.idle_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    async def drain_once(self, now: datetime | None = None) -> DrainReport:
+        """Claim one batch of due deliveries at `now` (default: the clock), send it, and record
+        every outcome before returning."""
+        now = now or self.clock()
+        await self._warn_stranded(now)
+        self._rounds += 1
+        token = f"{self.name}#{self._rounds}"
+        async with self.sessions() as session, session.begin():
+            claims = await claim_due(
+                session, now, self.settings.batch_size, self.settings.lease, token, self.senders
+            )
+        report = DrainReport(claimed=len(claims))
+        if not claims:
+            return report
+        self.metrics.batches += 1
+        self.metrics.claimed += len(claims)
+        self._note_reclaims(claims, report)
+        batch = _Batch(claims, report, self.metrics)
+        recorder = asyncio.create_task(self._record(batch))
+        heartbeat = asyncio.create_task(self._renew(batch))
+        try:
+            await self._process(batch)
+        finally:
+            heartbeat.cancel()
+            batch.close()
+            await asyncio.gather(recorder, heartbeat, return_exceptions=True)
+        log.debug("outbox batch %s: %s", token, report.summary())
+        return report
+
+    def _note_reclaims(self, claims: Collection[ClaimedDelivery], report: DrainReport) -> None:
+        reclaimed = [claim.id for claim in claims if claim.reclaimed]
+        if not reclaimed:
+            return
+        report.resent_after_crash += len(reclaimed)
+        self.metrics.resent_after_crash += len(reclaimed)
+        shown = ", ".join(str(delivery_id) for delivery_id in reclaimed[:50])
+        log.warning(
+            "%s: %d deliveries whose previous claim lapsed unconfirmed go out again (ids %s%s); "
+            "their chats may see them twice",
+            RESENT,
+            len(reclaimed),
+            shown,
+            ", …" if len(reclaimed) > 50 else "",
+        )
+
+    async def _process(self, batch: _Batch) -> None:
+        try:
+            async with self.sessions() as session:
+                data = await load_batch(session, batch.claims)
+        except Exception:
+            log.exception("could not load %d deliveries to compose them", len(batch.claims))
+            for claim in batch.claims:
+                batch.finish(self._retry(claim, 0.0, "could not load the delivery"))
+            return
+        by_chat: dict[int, list[tuple[ClaimedDelivery, Message]]] = {}
+        for claim in batch.claims:
+            if claim.attempts > self.settings.max_attempts:
+                batch.finish(Outcome.failed(claim, f"gave up after {claim.attempts - 1} attempts"))
+                continue
+            try:
+                composed = compose(claim, data, self.topics)
+            except Exception as error:
+                log.exception("could not compose delivery %s", claim.id)
+                reason = f"could not compose: {type(error).__name__}"
+                batch.finish(self._retry(claim, 0.0, reason))
+                continue
+            if isinstance(composed, Unsendable):
+                batch.finish(Outcome.failed(claim, composed.reason))
+            else:
+                by_chat.setdefault(claim.chat_id, []).append((claim, composed))
+        await asyncio.gather(*(self._send_chat(batch, items) for items in by_chat.values()))
+
+    async def _send_chat(self, batch: _Batch, items: list[tuple[ClaimedDelivery, Message]]) -> None:
+        """One chat's deliveries, one after another."""
+        for claim, message in items:
+            async with self._limit:
+                if self._stop is not None and self._stop.is_set():
+                    batch.finish(Outcome.release(claim))
+                    continue
+                await self._send(batch, claim, message)
+
+    async def _send(self, batch: _Batch, claim: ClaimedDelivery, message: Message) -> None:
+        send = self.senders[message.platform]
+        try:
+            ids = await send(message.chat_external_id, message.reply, message.thread_id)
+        except RetryLater as error:
+            batch.finish(self._retry(claim, error.retry_after, error.reason))
+        except ChatGone as error:
+            log.info(
+                "%s chat %s is gone (%s): delivery %s failed, chat marked inactive",
+                message.platform,
+                message.chat_external_id,
+                error.reason,
+                claim.id,
+            )
+            outcome = Outcome.failed(claim, f"chat gone: {error.reason}")
+            batch.finish(outcome, gone=(message.platform, message.chat_external_id))
+        except Exception as error:
+            log.exception(
+                "sending delivery %s to %s chat %s failed",
+                claim.id,
+                message.platform,
+                message.chat_external_id,
+            )
+            batch.finish(self._retry(claim, 0.0, f"unexpected error: {type(error).__name__}"))
+        else:
+            batch.finish(Outcome.sent(claim, self.clock(), ids[-1] if ids else None))
+
+    def _retry(self, claim: ClaimedDelivery, retry_after: float, reason: str) -> Outcome:
+        if claim.attempts >= self.settings.max_attempts:
+            log.warning(
+                "delivery %s gave up after %d attempts: %s", claim.id, claim.attempts, reason
+            )
+            return Outcome.failed(claim, f"gave up after {claim.attempts} attempts: {reason}")
+        delay = max(retry_after, self.settings.backoff(claim.attempts))
+        return Outcome.retry(claim, self.clock() + timedelta(seconds=delay), reason)
+
+    async def _record(self, batch: _Batch) -> None:
+        """Write outcomes as they arrive, as many per transaction as have piled up."""
+        while True:
+            await batch.ready.wait()
+            batch.ready.clear()
+            outcomes, batch.outcomes = batch.outcomes, []
+            gone, batch.gone = batch.gone, []
+            if outcomes:
+                await self._write(outcomes, gone)
+                batch.unsettled.difference_update(outcome.delivery_id for outcome in outcomes)
+            if batch.closed and not batch.outcomes:
+                return
+
+    async def _write(self, outcomes: list[Outcome], gone: list[tuple[str, str]]) -> None:
+        try:
+            async with self.sessions() as session, session.begin():
+                await settle(session, outcomes)
+                for platform, chat_external_id in gone:
+                    await set_chat_active(session, platform, chat_external_id, False)
+        except Exception:
+            log.exception(
+                "could not record %d delivery outcomes; their claims lapse and go out again",
+                len(outcomes),
+            )
+
+    async def _renew(self, batch: _Batch) -> None:
+        interval = self.settings.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await renew_claims(session, set(batch.unsettled), batch.token, self.clock())
+            except Exception:
+                log.exception("could not renew the claims of a batch in flight")
+
+    async def _warn_stranded(self, now: datetime) -> None:
+        """Once per platform: deliveries wait for a platform this process cannot send to."""
+        checked = self._stranded_checked
+        if checked is not None and now - checked < _STRANDED_CHECK:
+            return
+        self._stranded_checked = now
+        async with self.sessions() as session:
+            platforms = await stranded_platforms(session, self.senders)
+        for platform in platforms:
+            if platform not in self._warned:
+                self._warned.add(platform)
+                log.warning(
+                    "deliveries to %s chats are waiting, but %s is not configured here; they "
+                    "stay pending until a process with %s sends them",
+                    platform,
+                    platform,
+                    platform,
+                )
