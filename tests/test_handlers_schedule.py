@@ -8,50 +8,28 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.adapters.console import ConsoleChat
-from bot.analysis.topics import load_topics
 from bot.chat import Command
 from bot.domain import ChatKind
 from bot.render.plain import render_plain
-from bot.storage import chats, db
-from handlers import schedule, subscriptions
+from bot.storage import chats
+from handlers import schedule
 from handlers.context import Context
 from handlers.dispatch import dispatch
+from tests.chat_settings_support import NOW, Clock, settings_context
 
-NOW = datetime(2025, 12, 13, 9, 30, tzinfo=UTC)
 SUMMER = datetime(2025, 7, 1, 9, 30, tzinfo=UTC)
 TIME_HELP = "Use HH:MM in 24-hour time, e.g. /schedule 07:30 Africa/Tunis"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def _context(url: str) -> AsyncIterator[Context]:
-    engine = db.create_engine(url)
-    await db.upgrade(engine)
-    yield Context(
-        sessions=db.sessions(engine),
-        clock=Clock(),
-        topics=load_topics(),
-        admin_ids={"console": frozenset({"admin"}), "telegram": frozenset({"42"})},
-        commands=(*subscriptions.COMMANDS, *schedule.COMMANDS),
-    )
-    await engine.dispose()
-
-
 @pytest.fixture
 async def context(sqlite_url: str) -> AsyncIterator[Context]:
-    async for built in _context(sqlite_url):
+    async for built in settings_context(sqlite_url):
         yield built
 
 
 @pytest.fixture
 async def any_context(database_url: str) -> AsyncIterator[Context]:
-    async for built in _context(database_url):
+    async for built in settings_context(database_url):
         yield built
 
 
