@@ -124,6 +124,14 @@ async def _bench_deliver(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+async def _bench_query(args: argparse.Namespace, config: Config) -> int:
+    from bot.bench.query import bench_query
+
+    backends = args.backend or ["sqlite", "postgresql"]
+    print(await bench_query(config, briefs=args.briefs, chats=args.chats, backends=backends))
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -205,6 +213,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the platform cap for the rate-limited run",
     )
     deliver.set_defaults(handler=_bench_deliver)
+    query = benches.add_parser("query", help="time /brief, /search and follow-ups on a big store")
+    query.add_argument("--briefs", type=_positive, default=100_000)
+    query.add_argument("--chats", type=_positive, default=10_000)
+    query.add_argument(
+        "--backend",
+        action="append",
+        choices=["sqlite", "postgresql"],
+        help="repeat for both (default: both)",
+    )
+    query.set_defaults(handler=_bench_query)
     return parser
 
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    cast,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.text import fold
@@ -204,14 +216,32 @@ async def latest_briefs(
     """Newest first; restricted to `topics` when given, and to briefs published after `since`."""
     query = select(BriefRow)
     if topics is not None:
-        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
-        query = query.where(BriefRow.id.in_(matching))
+        query = query.where(_newest_in_topics(topics, limit))
     if since is not None:
         query = query.where(BriefRow.published_at > since)
     rows = await session.scalars(
         query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit)
     )
     return [to_brief(row) for row in rows]
+
+
+def _newest_in_topics(topics: Sequence[str], depth: int) -> ColumnElement[bool]:
+    """Filed under one of `topics` and among the newest `depth` briefs of that topic. For a query
+    keeping the newest `depth` briefs this is the same as "filed under one of `topics`" (a brief
+    among the newest `depth` of all of them is among the newest `depth` of each of its topics),
+    but it reads only the head of each topic's index, not every brief ever filed under it.
+    brief_topics.published_at is always the brief's own (`_set_topics`)."""
+    heads = [
+        select(BriefTopicRow.brief_id)
+        .where(BriefTopicRow.topic == topic)
+        .order_by(BriefTopicRow.published_at.desc(), BriefTopicRow.brief_id.desc())
+        .limit(depth)
+        .subquery()
+        for topic in dict.fromkeys(topics)
+    ]
+    if not heads:
+        return false()
+    return BriefRow.id.in_(union_all(*(select(head.c.brief_id) for head in heads)))
 
 
 async def brief_sources(session: AsyncSession, brief_id: int) -> list[SourceRef]:
@@ -234,8 +264,7 @@ async def brief_page(
     """One page of `latest_briefs`: newest first, `offset` briefs skipped."""
     query = select(BriefRow)
     if topics is not None:
-        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
-        query = query.where(BriefRow.id.in_(matching))
+        query = query.where(_newest_in_topics(topics, limit + offset))
     rows = await session.scalars(
         query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit).offset(offset)
     )
@@ -289,22 +318,38 @@ class RelatedBrief:
 def relatedness(brief: Brief, other: Brief) -> RelatedBrief | None:
     """How strongly `other` relates to `brief`: shared actors (people, armed groups and
     organisations weigh more than states) and, within a week, shared topics. None: unrelated."""
-    names = {fold(actor.name): actor for actor in brief.actors}
-    shared = [actor for actor in other.actors if fold(actor.name) in names]
-    score = sum(ACTOR_WEIGHTS[names[fold(actor.name)].kind] for actor in shared)
-    topics: tuple[str, ...] = ()
-    if abs(other.published_at - brief.published_at) <= TOPIC_WINDOW:
-        topics = tuple(topic for topic in other.topics if topic in brief.topics)
-        score += TOPIC_WEIGHT * len(topics)
+    weights = _actor_weights(brief)
+    shared = [actor.name for actor in other.actors if fold(actor.name) in weights]
+    topics = _shared_topics(brief, other.topics, other.published_at)
+    score = sum(weights[fold(name)] for name in shared) + TOPIC_WEIGHT * len(topics)
     if score <= 0:
         return None
-    return RelatedBrief(other, score, tuple(dict.fromkeys(a.name for a in shared)), topics)
+    return RelatedBrief(other, score, tuple(dict.fromkeys(shared)), topics)
+
+
+def _actor_weights(brief: Brief) -> dict[str, int]:
+    """What sharing each of this brief's actors is worth, by folded name."""
+    return {fold(actor.name): ACTOR_WEIGHTS[actor.kind] for actor in brief.actors}
+
+
+def _shared_topics(brief: Brief, topics: Sequence[str], published_at: datetime) -> tuple[str, ...]:
+    if abs(published_at - brief.published_at) > TOPIC_WINDOW:
+        return ()
+    return tuple(topic for topic in topics if topic in brief.topics)
 
 
 async def related_briefs(session: AsyncSession, brief: Brief, limit: int = 5) -> list[RelatedBrief]:
-    """Other briefs about the same actors or topics, best first (closest in time on a tie)."""
-    rows = await session.scalars(
-        select(BriefRow)
+    """Other briefs about the same actors or topics, best first (closest in time on a tie).
+    Candidates are scored from their actors, topics and date alone, as `relatedness` scores
+    them, reading their JSON here (topics only when within the topic window); only the best
+    are loaded whole."""
+    rows = await session.execute(
+        select(
+            BriefRow.id,
+            cast(BriefRow.actors, Text),
+            cast(BriefRow.topics, Text),
+            BriefRow.published_at,
+        )
         .where(
             BriefRow.id != brief.id,
             BriefRow.published_at >= brief.published_at - ACTOR_WINDOW,
@@ -313,15 +358,27 @@ async def related_briefs(session: AsyncSession, brief: Brief, limit: int = 5) ->
         .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
         .limit(RELATED_CANDIDATES)
     )
-    found = [item for row in rows if (item := relatedness(brief, to_brief(row))) is not None]
-    found.sort(
-        key=lambda item: (
-            -item.score,
-            abs(item.brief.published_at - brief.published_at),
-            -item.brief.id,
-        )
-    )
-    return found[:limit]
+    weights = _actor_weights(brief)
+    folded: dict[str, str] = {}  # the same actors recur across candidates: fold each name once
+    ranked = []
+    for brief_id, actors, topics, published_at in rows:
+        distance = abs(published_at - brief.published_at)
+        score = 0
+        if distance <= TOPIC_WINDOW:
+            shared = _shared_topics(brief, json.loads(topics) or (), published_at)
+            score += TOPIC_WEIGHT * len(shared)
+        for item in json.loads(actors) or ():
+            name = item["name"]
+            key = folded[name] if name in folded else folded.setdefault(name, fold(name))
+            score += weights.get(key, 0)
+        if score > 0:
+            ranked.append((-score, distance, -brief_id))
+    best = [-brief_id for *_, brief_id in sorted(ranked)[:limit]]
+    loaded = await session.scalars(select(BriefRow).where(BriefRow.id.in_(best)))
+    others = {row.id: to_brief(row) for row in loaded}
+    return [
+        found for brief_id in best if (found := relatedness(brief, others[brief_id])) is not None
+    ]
 
 
 async def prune_article_text(session: AsyncSession, before: datetime) -> int:

@@ -30,6 +30,9 @@ from bot.storage.models import BriefRow
 _TERM = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 60  # longer "words" are cut: no real word is longer, and indexes cap them
+# The newest briefs are tried first: a common word fills the page from them at once, and only
+# rarer words go through the full-text index to every match (cheap then: there are few).
+RECENT_WINDOW = 200
 _CONFIG: ColumnClause[str] = literal_column(
     "'simple'"
 )  # a literal, not a parameter, so the GIN index applies
@@ -57,18 +60,57 @@ def _condition(dialect: str, terms: Sequence[str]) -> ColumnElement[bool]:
 async def search_briefs(
     session: AsyncSession, words: str, limit: int = 5, offset: int = 0
 ) -> list[Brief]:
-    """Briefs containing every word (as a word prefix), newest first."""
+    """Briefs containing every word (as a word prefix), newest first. The newest briefs are
+    tried first; when they hold the whole page, no older brief can be on it."""
     terms = search_terms(words)
     if not terms:
         return []
-    rows = await session.scalars(
-        select(BriefRow)
-        .where(_condition(session.get_bind().dialect.name, terms))
+    dialect = session.get_bind().dialect.name
+    condition = _condition(dialect, terms)
+    wanted = limit + offset
+    recent = (
+        select(BriefRow.id)
         .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
+        .limit(RECENT_WINDOW + wanted)
+        .subquery()
+    )
+    rows = list(
+        await session.scalars(
+            select(BriefRow)
+            .join(recent, BriefRow.id == recent.c.id)
+            .where(condition)
+            .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
+            .limit(wanted)
+        )
+    )
+    if len(rows) < wanted:
+        rows = await _page_of_every_match(session, dialect, condition, limit, offset)
+    else:
+        rows = rows[offset:]
+    return [to_brief(row) for row in rows]
+
+
+async def _page_of_every_match(
+    session: AsyncSession, dialect: str, condition: ColumnElement[bool], limit: int, offset: int
+) -> list[BriefRow]:
+    """The page among every match, found through the full-text index. On PostgreSQL the matches
+    are gathered first (MATERIALIZED): its planner cannot tell a rare prefix from a common one,
+    and walking briefs newest first would re-parse each one's text to test it."""
+    matching = select(BriefRow.id, BriefRow.published_at).where(condition).cte("matching")
+    if dialect == "postgresql":
+        matching = matching.prefix_with("MATERIALIZED")
+    page = (
+        select(matching.c.id)
+        .order_by(matching.c.published_at.desc(), matching.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    return [to_brief(row) for row in rows]
+    rows = await session.scalars(
+        select(BriefRow)
+        .where(BriefRow.id.in_(page))
+        .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
+    )
+    return list(rows)
 
 
 def page_of(items: Sequence[Brief], limit: int) -> tuple[list[Brief], bool]:
