@@ -56,7 +56,7 @@ async def make_chat(
 ) -> int:
     chat = await chat_store.ensure_chat(
         session,
-        "console",
+        "telegram",
         name,
         ChatKind.PRIVATE,
         NOW - timedelta(days=30),
@@ -127,7 +127,7 @@ async def test_paused_inactive_alerts_off_and_muted_chats_hear_nothing(engine: A
         paused = await make_chat(session, "paused", "tunisia")
         await chat_store.update_chat(session, paused, paused=True)
         gone = await make_chat(session, "gone", "tunisia")
-        await chat_store.set_chat_active(session, "console", "gone", False)
+        await chat_store.set_chat_active(session, "telegram", "gone", False)
         quiet_chat = await make_chat(session, "quiet-chat", "tunisia")
         await chat_store.update_chat(session, quiet_chat, alerts=False)
         quiet_topic = await make_chat(session, "quiet-topic", "tunisia")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -199,9 +199,9 @@ async def test_new_briefs_queue_alerts_for_subscribed_chats(
     httpserver.expect_request("/feed.xml").respond_with_data(fresh)
     runtime = await runtime_factory([SourceConfig(url=httpserver.url_for("/feed.xml"))])
     async with runtime.sessions() as session, session.begin():
-        analyst = await chats.ensure_chat(session, "console", "analyst", ChatKind.PRIVATE, NOW)
+        analyst = await chats.ensure_chat(session, "telegram", "analyst", ChatKind.PRIVATE, NOW)
         await chats.subscribe(session, analyst.id, "tunisia", NOW)
-        other = await chats.ensure_chat(session, "console", "sports", ChatKind.PRIVATE, NOW)
+        other = await chats.ensure_chat(session, "telegram", "sports", ChatKind.PRIVATE, NOW)
         await chats.subscribe(session, other.id, "libya", NOW)
     report = await runtime.ingest()
     assert report.alerts_queued == 1
@@ -209,3 +209,25 @@ async def test_new_briefs_queue_alerts_for_subscribed_chats(
     async with runtime.sessions() as session:
         rows = (await session.scalars(select(DeliveryRow))).all()
     assert [(row.chat_id, row.kind) for row in rows] == [(analyst.id, "alert")]
+
+
+async def test_console_chats_are_never_pushed_to(httpserver: HTTPServer, runtime_factory) -> None:
+    from sqlalchemy import select
+
+    from bot.domain import ChatKind
+    from bot.storage import chats
+    from bot.storage.models import DeliveryRow
+
+    fresh = rss(CALL).replace("Fri, 12 Dec 2025 09:00:00", "Sat, 13 Dec 2025 09:00:00")
+    httpserver.expect_request("/feed.xml").respond_with_data(fresh)
+    runtime = await runtime_factory([SourceConfig(url=httpserver.url_for("/feed.xml"))])
+    async with runtime.sessions() as session, session.begin():
+        console = await chats.ensure_chat(
+            session, "console", "desk", ChatKind.PRIVATE, NOW, digest_time=time(8, 0)
+        )
+        await chats.subscribe(session, console.id, "tunisia", NOW)
+        assert await chats.digest_chats(session) == []
+    report = await runtime.ingest()
+    assert report.briefs_new == 1 and report.alerts_queued == 0
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(DeliveryRow))).all() == []

@@ -272,7 +272,7 @@ async def test_paused_inactive_and_unscheduled_chats_are_skipped(engine: AsyncEn
         paused = await make_chat(session, "paused", "tunisia", digest_time="07:00")
         await chat_store.update_chat(session, paused, paused=True)
         await make_chat(session, "gone", "tunisia", digest_time="07:00")
-        await chat_store.set_chat_active(session, "console", "gone", False)
+        await chat_store.set_chat_active(session, "telegram", "gone", False)
         await make_chat(session, "unscheduled", "tunisia")
         await make_brief(session, "Kairouan water cuts", stored=seven - timedelta(hours=1))
     assert await sweep(engine, seven) == 1

@@ -251,8 +251,17 @@ async def settings_of(session: AsyncSession, chat_id: int) -> ChatSettings:
     )
 
 
+# The console has no push channel: its chats ask for briefs and digests, nothing is sent to them.
+PULL_ONLY_PLATFORMS = ("console",)
+
+
 def _hears_alerts() -> ColumnElement[bool]:
-    return and_(ChatRow.active.is_(True), ChatRow.paused.is_(False), ChatRow.alerts.is_(True))
+    return and_(
+        ChatRow.active.is_(True),
+        ChatRow.paused.is_(False),
+        ChatRow.alerts.is_(True),
+        ChatRow.platform.not_in(PULL_ONLY_PLATFORMS),
+    )
 
 
 async def alert_subscriptions(
@@ -309,6 +318,7 @@ async def digest_chats(session: AsyncSession) -> list[tuple[Chat, datetime | Non
             ChatRow.active.is_(True),
             ChatRow.paused.is_(False),
             ChatRow.digest_time.is_not(None),
+            ChatRow.platform.not_in(PULL_ONLY_PLATFORMS),
         )
         .order_by(ChatRow.id)
     )
