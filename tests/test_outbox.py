@@ -28,6 +28,7 @@ from bot.render.plain import render_plain
 from bot.storage import briefs, chats, db, outbox
 from bot.storage.chats import Watch
 from bot.storage.models import ChatRow, DeliveryRow
+from tests.loopback import serve_post
 
 NOW = datetime(2025, 12, 13, 9, 0, tzinfo=UTC)
 TOPICS = load_topics()
@@ -265,15 +266,9 @@ class StubPlatform:
 @pytest.fixture
 async def stub() -> AsyncIterator[StubPlatform]:
     made = StubPlatform()
-    app = web.Application()
-    app.router.add_post("/send", made.send)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    made.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    yield made
-    await runner.cleanup()
+    async with serve_post("/send", made.send) as url:
+        made.url = url
+        yield made
 
 
 async def test_a_429_puts_the_delivery_back_until_retry_after_has_passed(

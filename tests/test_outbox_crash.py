@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from bot.delivery.outbox import RESENT
+from tests.loopback import serve_post
 
 ROOT = Path(__file__).resolve().parent.parent
 CHATS = 2000
@@ -47,15 +48,9 @@ class Stub:
 @pytest.fixture
 async def stub() -> AsyncIterator[Stub]:
     made = Stub()
-    app = web.Application()
-    app.router.add_post("/send", made.send)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    made.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    yield made
-    await runner.cleanup()
+    async with serve_post("/send", made.send) as url:
+        made.url = url
+        yield made
 
 
 async def start_drill(
