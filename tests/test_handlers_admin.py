@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,12 +48,9 @@ async def context(engine: AsyncEngine) -> Context:
 
 
 @pytest.fixture
-async def lite(sqlite_url: str) -> AsyncIterator[Context]:
+def lite(sqlite_engine: AsyncEngine) -> Context:
     """On SQLite only: for refusals, where the backend makes no difference."""
-    engine = db.create_engine(sqlite_url)
-    await db.upgrade(engine)
-    yield _context(engine)
-    await engine.dispose()
+    return _context(sqlite_engine)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -82,12 +81,9 @@ async def context(engine: AsyncEngine) -> Context:
 
 
 @pytest.fixture
-async def lite(sqlite_url: str) -> AsyncIterator[Context]:
+def lite(sqlite_engine: AsyncEngine) -> Context:
     """On SQLite only: help reads nothing from storage."""
-    engine = db.create_engine(sqlite_url)
-    await db.upgrade(engine)
-    yield _context(engine)
-    await engine.dispose()
+    return _context(sqlite_engine)
 
 
 async def ask(context: Context, line: str, user: str = ADMIN, platform: str = "console") -> Reply:
