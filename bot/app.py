@@ -16,11 +16,12 @@ from bot.adapters.console import USER as CONSOLE_USER
 from bot.adapters.console import ConsoleChat, run_console
 from bot.analysis.pipeline import Analyser
 from bot.config import Config
+from bot.delivery.digest import build_digest
 from bot.ingest.catalog import configured_sources
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.pipeline import Ingestor, IngestReport
 from bot.metrics import Metrics
-from bot.render.text import digest_text
+from bot.render.plain import render_plain
 from bot.storage import briefs as brief_store
 from bot.storage import db
 from bot.storage import sources as source_store
@@ -137,7 +138,9 @@ async def run_demo(config: Config, out: TextIO) -> int:
             for slug in config.topics.default:
                 briefs = await brief_store.latest_briefs(session, [slug], DEMO_BRIEFS_PER_TOPIC)
                 sections.append((slug, briefs))
-        print(digest_text(sections, runtime.topic_names()), file=out)
+        # The same digest a chat receives, rendered as the console shows it.
+        digest = build_digest(sections, runtime.topic_names(), since="the sample feeds began")
+        print(render_plain(digest), file=out)
         print(f"\n{report.summary()}", file=out)
         return 0
     finally:

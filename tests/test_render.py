@@ -19,7 +19,6 @@ from bot.render.telegram import (
     fits_callback,
     render_telegram,
 )
-from bot.render.text import brief_card, digest_text
 
 ZWSP = "\u200b"
 TOPIC_NAMES = ("Tunisia", "North Africa security")
@@ -259,17 +258,6 @@ def test_all_sources_are_listed_under_source() -> None:
     assert slack.blocks[1]["text"]["text"].endswith(
         "*Sources:*\n• <https://a.example/1|Tunisien.tn>\n• <https://b.example/2|b.example>"
     )
-
-
-def test_legacy_card_and_digest_keep_their_format() -> None:
-    names = {"tunisia": "Tunisia", "north-africa-security": "North Africa security"}
-    card = brief_card(make_brief(), names)
-    assert card == render_plain(Reply(parts=(Card(make_brief(), TOPIC_NAMES),)))
-    digest = digest_text(
-        [("tunisia", [make_brief()]), ("north-africa-security", [make_brief()])], names
-    )
-    assert digest.count("#B12") == 1
-    assert "North Africa security — 0 briefs" in digest and "Nothing new on this topic." in digest
 
 
 # --- hostile source text --------------------------------------------------------------------
