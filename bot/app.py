@@ -19,7 +19,9 @@ from bot.config import Config
 from bot.delivery.digest import build_digest
 from bot.ingest.catalog import configured_sources
 from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.fulltext import FullTextLimits
 from bot.ingest.pipeline import Ingestor, IngestReport
+from bot.ingest.sandbox import Sandbox, SandboxLimits
 from bot.metrics import Metrics
 from bot.render.plain import render_plain
 from bot.storage import briefs as brief_store
@@ -44,6 +46,7 @@ class Runtime:
     analyser: Analyser
     clock: Callable[[], datetime] = utc_now
     metrics: Metrics = field(default_factory=Metrics)
+    sandbox: Sandbox = field(default_factory=Sandbox)  # workers start on first use
 
     @classmethod
     async def open(cls, config: Config, migrate: bool = True) -> Runtime:
@@ -56,9 +59,11 @@ class Runtime:
             engine=engine,
             sessions=db.sessions(engine),
             analyser=Analyser.load(packs),
+            sandbox=Sandbox(parse_limits(config)),
         )
 
     async def close(self) -> None:
+        await self.sandbox.aclose()
         await self.engine.dispose()
 
     def context(self) -> Context:
@@ -117,13 +122,27 @@ class Runtime:
                 self.sessions,
                 fetcher,
                 self.analyser,
+                self.sandbox,
                 max_failures=self.config.ingest.max_failures,
                 full_text=self.config.ingest.full_text,
+                full_text_limits=FullTextLimits(
+                    max_pages=self.config.ingest.full_text_pages,
+                    budget=self.config.ingest.full_text_budget,
+                ),
                 on_source_done=on_source_done,
             )
             report = await ingestor.run_once(self.clock(), force=force)
         self.metrics.ingested(report.articles_new, report.briefs_new)
         return report
+
+
+def parse_limits(config: Config) -> SandboxLimits:
+    ingest = config.ingest
+    return SandboxLimits(
+        workers=ingest.parse_workers,
+        timeout=ingest.parse_timeout,
+        memory_bytes=ingest.parse_memory_mb * 1024 * 1024,
+    )
 
 
 async def run_demo(config: Config, out: TextIO) -> int:

@@ -130,6 +130,11 @@ class IngestConfig(_Section):
     max_failures: int = Field(default=8, ge=1)
     retention_days: int = Field(default=180, ge=1)
     allow_networks: tuple[str, ...] = ()
+    parse_workers: int = Field(default=2, ge=1, le=64)
+    parse_timeout: float = Field(default=20.0, gt=0)
+    parse_memory_mb: int = Field(default=768, ge=128)
+    full_text_pages: int = Field(default=10, ge=0)
+    full_text_budget: float = Field(default=30.0, gt=0)
 
 
 class MetricsConfig(_Section):

@@ -67,6 +67,11 @@ class StoryIndex:
         self._lsh.insert(brief_id, minhash)
         self._hashes[brief_id] = minhash
 
+    def discard(self, brief_id: int) -> None:
+        """Forget a brief, e.g. one whose transaction was rolled back."""
+        if self._hashes.pop(brief_id, None) is not None:
+            self._lsh.remove(brief_id)
+
     def add_all(self, items: Iterable[tuple[int, Sequence[int]]]) -> None:
         for brief_id, values in items:
             self.add(brief_id, values)

@@ -16,9 +16,10 @@ from bot.analysis.pipeline import Analyser
 from bot.delivery.alerts import queue_alerts
 from bot.domain import Article, Source
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult
-from bot.ingest.fulltext import complete_articles
+from bot.ingest.fulltext import FullTextLimits, complete_articles
 from bot.ingest.identity import content_fingerprint
-from bot.ingest.parse import ParsedFeed, parse_feed
+from bot.ingest.parse import ParsedFeed
+from bot.ingest.sandbox import Sandbox, SandboxError
 from bot.storage import briefs as brief_store
 from bot.storage import sources as source_store
 
@@ -48,18 +49,32 @@ class IngestReport:
         )
 
 
+@dataclass(frozen=True)
+class SourceFailure:
+    """Why a source gave nothing this pass: its fetch failed or its document could not be read."""
+
+    reason: str
+    retry_after: float | None = None
+
+
 @dataclass
 class Ingestor:
     sessions: async_sessionmaker[AsyncSession]
     fetcher: Fetcher
     analyser: Analyser
+    sandbox: Sandbox
     max_failures: int = 8
     concurrency: int = 64
     full_text: bool = False
+    full_text_limits: FullTextLimits = field(default_factory=FullTextLimits)
     on_source_done: Callable[[Source], Any] | None = None
 
     async def run_once(self, now: datetime, force: bool = False) -> IngestReport:
-        """Fetch every due source (every source when `force`) and store what is new."""
+        """Fetch every due source (every source when `force`) and store what is new.
+
+        Each source succeeds or fails on its own: whatever goes wrong with one (its fetch, its
+        document, even a bug it triggers) is recorded against that source, and every task ends
+        before this returns, so the fetcher outlives them all."""
         async with self.sessions() as session:
             due = await (
                 source_store.list_sources(session)
@@ -78,27 +93,45 @@ class Ingestor:
         store_lock = asyncio.Lock()
 
         async def one(source: Source) -> None:
-            async with gate:
-                outcome = await self._fetch(source)
-            feed = None
-            if isinstance(outcome, FetchResult) and outcome.body is not None:
-                # feedparser is CPU-bound and a hostile feed can take seconds: off the loop.
-                feed = await asyncio.to_thread(
-                    parse_feed,
-                    outcome.body,
-                    source.url,
-                    outcome.content_type,
-                    fallback_outlet=source.name,
-                )
-                if self.full_text:
-                    feed = await self._complete(source, feed)
-            async with store_lock:
-                await self._store(source, outcome, feed, now, stories, report)
+            try:
+                async with gate:
+                    outcome = await self._read(source)
+                async with store_lock:
+                    await self._store(source, *outcome, now, stories, report)
+            except Exception:
+                log.exception("source %s: unexpected error while ingesting", source.id)
+                async with store_lock:
+                    await self._record_unexpected(source, now, report)
             if self.on_source_done is not None:
                 self.on_source_done(source)
 
-        await asyncio.gather(*(one(source) for source in due))
+        async with asyncio.TaskGroup() as group:
+            for source in due:
+                group.create_task(one(source))
         return report
+
+    async def _read(self, source: Source) -> tuple[FetchResult | SourceFailure, ParsedFeed | None]:
+        """Fetch and parse one source; a failure of either is this source's SourceFailure."""
+        try:
+            fetched = await self.fetcher.fetch(
+                source.url,
+                etag=source.etag,
+                last_modified=source.last_modified,
+                guarded=source.origin == "chat",
+            )
+        except FetchError as error:
+            return SourceFailure(error.reason, error.retry_after), None
+        if fetched.body is None:
+            return fetched, None
+        try:
+            feed: ParsedFeed = await self.sandbox.run(
+                "parse_feed", fetched.body, source.url, fetched.content_type, source.name
+            )
+        except SandboxError as error:
+            return SourceFailure(f"feed not read: {error.reason}"), None
+        if self.full_text:
+            feed = await self._complete(source, feed)
+        return fetched, feed
 
     async def _complete(self, source: Source, feed: ParsedFeed) -> ParsedFeed:
         """Fetch the pages of new teaser items; known articles are not fetched again."""
@@ -107,33 +140,47 @@ class Ingestor:
                 session, source.id, [article.identity for article in feed.articles]
             )
         fresh = [article for article in feed.articles if article.identity not in known]
-        done = await complete_articles(self.fetcher, fresh, guarded=source.origin == "chat")
+        done = await complete_articles(self.fetcher, self.sandbox, fresh, self.full_text_limits)
         completed = {article.identity: article for article in done}
         articles = tuple(completed.get(article.identity, article) for article in feed.articles)
         return replace(feed, articles=articles)
 
-    async def _fetch(self, source: Source) -> FetchResult | FetchError:
+    async def _record_unexpected(self, source: Source, now: datetime, report: IngestReport) -> None:
+        failure = SourceFailure("internal error while ingesting (see the log)")
         try:
-            return await self.fetcher.fetch(
-                source.url,
-                etag=source.etag,
-                last_modified=source.last_modified,
-                guarded=source.origin == "chat",
-            )
-        except FetchError as error:
-            return error
+            await self._store(source, failure, None, now, StoryIndex(), report)
+        except Exception:
+            log.exception("source %s: the failure could not be recorded either", source.id)
 
     async def _store(
         self,
         source: Source,
-        outcome: FetchResult | FetchError,
+        outcome: FetchResult | SourceFailure,
         feed: ParsedFeed | None,
         now: datetime,
         stories: StoryIndex,
         report: IngestReport,
     ) -> None:
+        created: list[int] = []
+        try:
+            await self._store_in_transaction(source, outcome, feed, now, stories, report, created)
+        except BaseException:
+            for brief_id in created:  # rolled back: later articles must not join these
+                stories.discard(brief_id)
+            raise
+
+    async def _store_in_transaction(
+        self,
+        source: Source,
+        outcome: FetchResult | SourceFailure,
+        feed: ParsedFeed | None,
+        now: datetime,
+        stories: StoryIndex,
+        report: IngestReport,
+        created: list[int],
+    ) -> None:
         async with self.sessions() as session, session.begin():
-            if isinstance(outcome, FetchError):
+            if isinstance(outcome, SourceFailure):
                 report.failed += 1
                 updated = await source_store.record_failure(
                     session, source.id, now, outcome.reason, self.max_failures, outcome.retry_after
@@ -162,7 +209,6 @@ class Ingestor:
             report.fetched += 1
             for problem in feed.problems:
                 log.info("source %s: %s", source.id, problem)
-            created: list[int] = []
             for item in feed.articles:
                 article = _with_outlet(item, source.name) if source.name else item
                 brief_id = await self._store_article(session, source, article, now, stories, report)
