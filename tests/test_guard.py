@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.ingest.guard import BadUrl, BlockedAddress, check_url, parse_ip_literal
+from bot.ingest.guard import (
+    SPECIAL_PURPOSE_NETWORKS,
+    BadUrl,
+    BlockedAddress,
+    blocked_reason,
+    check_url,
+    checked_addresses,
+    parse_ip_literal,
+)
 
 AddrInfo = tuple[Any, Any, Any, str, tuple[Any, ...]]
 
@@ -220,3 +228,142 @@ async def test_bad_urls_are_refused_before_any_lookup(
         await check_url(url)
     assert isinstance(caught.value, ValueError)
     assert "secret" not in str(caught.value)
+
+
+# One address inside every range of the IANA IPv4 and IPv6 Special-Purpose Address Registries,
+# plus multicast and deprecated site-local space; several are "global" to Python 3.11.
+SPECIAL_PURPOSE = [
+    ("0.0.0.0/8", "0.1.2.3"),
+    ("10.0.0.0/8", "10.200.0.1"),
+    ("100.64.0.0/10", "100.127.255.254"),
+    ("127.0.0.0/8", "127.53.0.1"),
+    ("169.254.0.0/16", "169.254.0.1"),
+    ("172.16.0.0/12", "172.31.0.1"),
+    ("192.0.0.0/24", "192.0.0.1"),
+    ("192.0.0.9/32 PCP anycast", "192.0.0.9"),
+    ("192.0.0.10/32 TURN anycast", "192.0.0.10"),
+    ("192.0.0.170/32 NAT64 discovery", "192.0.0.170"),
+    ("192.0.2.0/24", "192.0.2.10"),
+    ("192.31.196.0/24", "192.31.196.1"),
+    ("192.52.193.0/24", "192.52.193.1"),
+    ("192.88.99.0/24", "192.88.99.1"),
+    ("192.168.0.0/16", "192.168.77.1"),
+    ("192.175.48.0/24", "192.175.48.6"),
+    ("198.18.0.0/15", "198.19.255.1"),
+    ("198.51.100.0/24", "198.51.100.7"),
+    ("203.0.113.0/24", "203.0.113.9"),
+    ("224.0.0.0/4", "239.1.2.3"),
+    ("240.0.0.0/4", "250.1.2.3"),
+    ("255.255.255.255/32", "255.255.255.255"),
+    ("::/128", "::"),
+    ("::1/128", "::1"),
+    ("::ffff:0:0/96", "::ffff:192.168.0.1"),
+    ("::ffff:0:0:0/96", "::ffff:0:8.8.8.8"),
+    ("64:ff9b::/96", "64:ff9b::10.0.0.1"),
+    ("64:ff9b:1::/48", "64:ff9b:1::808:808"),
+    ("100::/64", "100::1"),
+    ("100:0:0:1::/64", "100:0:0:1::1"),
+    ("2001::/23", "2001:1ff::1"),
+    ("2001::/32 Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"),
+    ("2001:1::1/128 PCP anycast", "2001:1::1"),
+    ("2001:1::2/128 TURN anycast", "2001:1::2"),
+    ("2001:1::3/128 DNS-SD SRP anycast", "2001:1::3"),
+    ("2001:2::/48", "2001:2::1"),
+    ("2001:3::/32 AMT", "2001:3::1"),
+    ("2001:4:112::/48 AS112-v6", "2001:4:112::1"),
+    ("2001:10::/28 ORCHID", "2001:10::1"),
+    ("2001:20::/28 ORCHIDv2", "2001:20::1"),
+    ("2001:30::/28 DRIP", "2001:30::1"),
+    ("2001:db8::/32", "2001:db8::1"),
+    ("2002::/16 carrying a private IPv4", "2002:c0a8:101::1"),
+    ("2620:4f:8000::/48", "2620:4f:8000::1"),
+    ("3fff::/20", "3fff:fff::1"),
+    ("5f00::/16", "5f00::1"),
+    ("fc00::/7", "fdff::1"),
+    ("fe80::/10", "febf::1"),
+    ("fec0::/10", "fec0::1"),
+    ("ff00::/8", "ff0e::1"),
+]
+
+
+@pytest.mark.parametrize(("network", "address"), SPECIAL_PURPOSE)
+def test_every_special_purpose_range_is_refused(network: str, address: str) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) is not None, network
+
+
+@pytest.mark.parametrize(
+    "network", SPECIAL_PURPOSE_NETWORKS, ids=[str(network) for network in SPECIAL_PURPOSE_NETWORKS]
+)
+def test_listed_ranges_are_refused_from_end_to_end(network: ipaddress.IPv4Network) -> None:
+    assert blocked_reason(network.network_address) is not None
+    assert blocked_reason(network.broadcast_address) is not None
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "8.8.8.8",
+        "1.1.1.1",
+        "93.184.216.34",
+        "100.63.255.255",  # just below shared address space
+        "100.128.0.1",  # just above it
+        "192.0.1.1",
+        "192.31.195.255",
+        "192.88.100.1",
+        "192.175.49.1",
+        "198.17.255.255",
+        "198.20.0.1",
+        "223.255.255.254",
+        "2606:4700::1111",
+        "2001:4860:4860::8888",
+        "2001:200::1",  # just above 2001::/23
+        "2620:4f:8001::1",
+        "3fff:1000::1",  # just above 3fff::/20
+        "::ffff:8.8.8.8",  # IPv4-mapped public address
+        "64:ff9b::808:808",  # NAT64 of a public address
+        "2002:808:808::1",  # 6to4 of a public address
+    ],
+)
+def test_public_neighbours_of_special_ranges_pass(address: str) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) is None
+
+
+async def test_allowlist_exempts_a_special_purpose_range(dns: Callable[..., None]) -> None:
+    await check_url("http://100.64.3.4/", allow=["100.64.0.0/10"])
+    await check_url("http://192.175.48.6/", allow=["192.175.48.0/24"])
+    with pytest.raises(BlockedAddress, match="special-purpose"):
+        await check_url("http://192.175.48.6/")
+
+
+async def test_checked_addresses_resolve_once_and_return_what_passed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups: list[str] = []
+    answer = _fake_resolver({"news.example": ["93.184.216.34", "2606:4700::1111"]})
+
+    async def counting(host: str, port: int, **options: Any) -> list[AddrInfo]:
+        lookups.append(host)
+        return await answer(host, port, **options)
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", counting)
+    addresses = await checked_addresses("news.example", 443)
+    assert addresses == [
+        ipaddress.ip_address("93.184.216.34"),
+        ipaddress.ip_address("2606:4700::1111"),
+    ]
+    assert lookups == ["news.example"]
+
+
+async def test_checked_addresses_refuse_a_blocked_answer_and_read_literals_loosely(
+    dns: Callable[..., None],
+) -> None:
+    dns({"rebind.example": ["93.184.216.34", "10.0.0.7"], "feeds.internal": ["10.0.0.8"]})
+    with pytest.raises(BlockedAddress, match=r"rebind\.example \(10\.0\.0\.7\): private"):
+        await checked_addresses("rebind.example", 80)
+    with pytest.raises(BlockedAddress, match="loopback"):
+        await checked_addresses("0x7f.1", 80)
+    assert await checked_addresses("127.0.0.1", 80, ["127.0.0.0/8"]) == [
+        ipaddress.ip_address("127.0.0.1")
+    ]
+    allowed_name = await checked_addresses("feeds.internal", 80, ["Feeds.Internal."])
+    assert allowed_name == [ipaddress.ip_address("10.0.0.8")]
