@@ -106,6 +106,12 @@ async def _chat(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _bench_ingest(args: argparse.Namespace, config: Config) -> int:
+    if args.hostile:
+        from bot.bench.hostile import bench_hostile
+
+        hostile = await bench_hostile()
+        print(hostile.as_json() if args.json else hostile.report())
+        return 0 if hostile.passed else 1
     from bot.bench.ingest import bench_ingest
 
     result = await bench_ingest(config, feeds=args.feeds, items=args.items)
@@ -195,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest = benches.add_parser("ingest", help="ingest a generated feed farm")
     bench_ingest.add_argument("--feeds", type=_positive, default=500)
     bench_ingest.add_argument("--items", type=_positive, default=20)
+    bench_ingest.add_argument(
+        "--hostile",
+        action="store_true",
+        help="one pass over hostile feeds beside healthy ones: what survived, peak memory",
+    )
+    bench_ingest.add_argument("--json", action="store_true", help="with --hostile: JSON output")
     bench_ingest.set_defaults(handler=_bench_ingest)
     deliver = benches.add_parser("deliver", help="drain an outbox of digests to a loopback stub")
     deliver.add_argument("--chats", type=_positive, default=10_000)

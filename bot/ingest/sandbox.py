@@ -90,6 +90,17 @@ class _Worker:
             raise SandboxError(value)
         return value
 
+    def peak_rss(self) -> int:
+        """The worker's peak resident memory in bytes (Linux; 0 where unknown)."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return 0
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
     async def stop(self) -> None:
         if self.process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -109,6 +120,17 @@ class Sandbox:
         self._idle: list[_Worker] = []
         self._slots = asyncio.Semaphore(self.limits.workers)
         self._closed = False
+        self._peak_rss = 0
+
+    @property
+    def peak_worker_rss(self) -> int:
+        """The largest peak resident memory of any worker so far, in bytes."""
+        return max([self._peak_rss, *(worker.peak_rss() for worker in self._idle)])
+
+    async def _stop(self, worker: _Worker | None) -> None:
+        if worker is not None:
+            self._peak_rss = max(self._peak_rss, worker.peak_rss())
+            await worker.stop()
 
     async def run(self, job: str, *args: Any) -> Any:
         """The job's result; SandboxError when it fails or runs out of time or memory."""
@@ -122,21 +144,21 @@ class Sandbox:
                 async with asyncio.timeout(self.limits.timeout):
                     result = await worker.call(job, args)
             except TimeoutError:
-                await _stop(worker)
+                await self._stop(worker)
                 raise SandboxError(
                     f"stopped after {self.limits.timeout:g} s (too slow to read)"
                 ) from None
             except (asyncio.IncompleteReadError, ConnectionError, OSError):
-                await _stop(worker)
+                await self._stop(worker)
                 raise SandboxError("the parser process died (out of memory?)") from None
             except SandboxError:
-                await _stop(worker)  # its answer may have been refused half-read
+                await self._stop(worker)  # its answer may have been refused half-read
                 raise
             except BaseException:
-                await asyncio.shield(_stop(worker))  # cancelled mid-job: the answer is stale
+                await asyncio.shield(self._stop(worker))  # cancelled mid-job: the answer is stale
                 raise
             if worker.jobs >= self.limits.jobs_per_worker or self._closed:
-                await worker.stop()
+                await self._stop(worker)
             else:
                 self._idle.append(worker)
             return result
@@ -145,9 +167,4 @@ class Sandbox:
         self._closed = True
         idle, self._idle = self._idle, []
         for worker in idle:
-            await worker.stop()
-
-
-async def _stop(worker: _Worker | None) -> None:
-    if worker is not None:
-        await worker.stop()
+            await self._stop(worker)

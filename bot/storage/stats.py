@@ -78,3 +78,24 @@ async def collect_stats(session: AsyncSession, now: datetime) -> Stats:
         deliveries_sent=deliveries.get(DeliveryStatus.SENT.value, 0),
         deliveries_failed=deliveries.get(DeliveryStatus.FAILED.value, 0),
     )
+
+
+async def articles_per_source(session: AsyncSession) -> dict[int, int]:
+    """How many articles each source has stored."""
+    rows = await session.execute(
+        select(ArticleRow.source_id, func.count()).group_by(ArticleRow.source_id)
+    )
+    return {source_id: count for source_id, count in rows}
+
+
+async def stored_text_contains(session: AsyncSession, needle: str) -> bool:
+    """Whether any article text, brief event or brief search text contains `needle`."""
+    in_articles = select(ArticleRow.id).where(ArticleRow.text.contains(needle)).limit(1)
+    in_briefs = (
+        select(BriefRow.id)
+        .where(BriefRow.event.contains(needle) | BriefRow.search_text.contains(needle.lower()))
+        .limit(1)
+    )
+    return (await session.scalar(in_articles)) is not None or (
+        await session.scalar(in_briefs)
+    ) is not None
