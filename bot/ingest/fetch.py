@@ -1,9 +1,10 @@
 """Fetch feeds and pages over HTTP(S) or from local `file://` paths, within hard limits.
 
 Conditional GET, an overall deadline (httpx's own timeouts only bound each read), a cap on
-decoded bytes (httpx inflates gzip without one), manual redirects so that every hop can pass
-the SSRF guard, and a concurrency limit per host. Failures come out as one FetchError whose
-`reason` is short and safe to show an admin.
+the body counted on the decoded bytes as they are inflated (see `bot.ingest.inflate`: one gzip
+or deflate layer at most, never inflated past the cap), manual redirects so that every hop can
+pass the SSRF guard, and a concurrency limit per host. Failures come out as one FetchError
+whose `reason` is short and safe to show an admin.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import mimetypes
 import socket
 import stat
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -26,7 +27,7 @@ from urllib.request import url2pathname
 
 import httpx
 
-from bot.ingest import guard
+from bot.ingest import guard, inflate
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ _NETWORK_REASONS: tuple[tuple[type[Exception], str], ...] = (
     (httpx.ConnectError, "could not connect"),
     (httpx.ReadError, "connection lost while reading"),
     (httpx.RemoteProtocolError, "server broke the HTTP protocol"),
-    (httpx.DecodingError, "response body could not be decoded"),
 )
 
 
@@ -76,6 +76,7 @@ class FetchErrorKind(StrEnum):
     BLOCKED = "blocked"
     NETWORK = "network"
     BAD_URL = "bad_url"
+    ENCODING = "encoding"  # a content coding refused, or a body that does not decode
 
 
 class FetchError(Exception):
@@ -147,7 +148,7 @@ class Fetcher:
             transport=transport,
             timeout=limits.httpx_timeout(),
             follow_redirects=False,
-            headers={"User-Agent": limits.user_agent},
+            headers=_base_headers(limits),
         )
         return cls(
             client,
@@ -201,6 +202,10 @@ class Fetcher:
             raise FetchError(FetchErrorKind.BAD_URL, str(exc)) from None
         except guard.BlockedAddress as exc:
             raise FetchError(FetchErrorKind.BLOCKED, str(exc)) from None
+        except inflate.BodyTooLarge:
+            raise _too_large(self.limits.max_bytes) from None
+        except inflate.BadEncoding as exc:
+            raise FetchError(FetchErrorKind.ENCODING, str(exc)) from None
         except httpx.TimeoutException as exc:
             raise FetchError(FetchErrorKind.TIMEOUT, self._timeout_reason(exc)) from None
         except (httpx.InvalidURL, ValueError):
@@ -215,7 +220,7 @@ class Fetcher:
     ) -> FetchResult:
         loop = asyncio.get_running_loop()
         budget = self.limits.total_timeout
-        headers = {"User-Agent": self.limits.user_agent}
+        headers = _base_headers(self.limits)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -258,26 +263,21 @@ class Fetcher:
                 return _result(url, response, None, etag, last_modified)
             if not 200 <= status < 300:
                 raise _status_error(response)
-            body = await self._read_capped(response)
+            body = await self._read_body(response)
         finally:
             await response.aclose()
         return _result(url, response, body, None, None)
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        """The decoded body, failing as soon as it grows past max_bytes."""
-        cap = self.limits.max_bytes
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body from the raw bytes, failing as soon as either grows past its cap."""
+        coding = inflate.content_coding(response.headers.get("Content-Encoding"))
+        reader = inflate.BodyReader(coding, self.limits.max_bytes)
         declared = response.headers.get("Content-Length", "")
-        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-        if encoding == "identity" and declared.isdigit() and int(declared) > cap:
-            raise _too_large(cap)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise _too_large(cap)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        if declared.isdigit() and int(declared) > reader.raw_cap:
+            raise inflate.BodyTooLarge
+        async for chunk in _raw_chunks(response):
+            reader.feed(chunk)
+        return reader.finish()
 
     async def _fetch_file(self, url: str, last_modified: str | None) -> FetchResult:
         parts = urlsplit(url.strip())
@@ -341,6 +341,20 @@ def _result(
     return FetchResult(
         str(url), response.status_code, body, etag, modified, content_type, body is None, 0
     )
+
+
+def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as sent, not inflated by httpx."""
+    stream = response.stream
+    if response.is_stream_consumed and isinstance(stream, httpx.AsyncByteStream):
+        # Built in memory (httpx.MockTransport) and read already; its stream replays as sent.
+        return aiter(stream)
+    return response.aiter_raw()
+
+
+def _base_headers(limits: FetchLimits) -> dict[str, str]:
+    # Explicit, or httpx would offer br and zstd whenever their packages are installed.
+    return {"User-Agent": limits.user_agent, "Accept-Encoding": inflate.ACCEPT_ENCODING}
 
 
 def _network_reason(exc: Exception) -> str:
