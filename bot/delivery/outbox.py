@@ -16,6 +16,15 @@ once). No row is dropped silently.
 A claim older than the lease (its worker crashed, or stalled) is claimed again: that delivery
 may reach its chat twice, so it is logged as "re-sent after a crash/lease expiry" and counted.
 A live worker renews its claims while a long batch is in flight.
+
+An outcome the database does not take (it is down, or the write fails) is held in memory, with
+the platform's message id, and written again with back-off; meanwhile the worker keeps renewing
+the claims on those rows, so neither another worker nor this one sends them again, and claims
+nothing new. A failure episode is logged once as it starts and once as it ends. Stopping, the
+worker tries once more and logs each outcome it still could not write: once their claims lapse,
+those deliveries go out again. So does a held delivery whose claim lapsed while the database was
+unreachable (for longer than the lease) if another worker takes it over before this one writes
+its outcome: it is counted and logged as re-sent, as after a crash.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.errors import ChatGone, RetryLater
@@ -50,6 +61,8 @@ log = logging.getLogger(__name__)
 Send = Callable[[str, Reply, str | None], Awaitable[list[str]]]
 RESENT = "re-sent after a crash/lease expiry"
 _STRANDED_CHECK = timedelta(minutes=1)
+# Errors that say the database is unreachable or refusing, rather than that the code is wrong.
+_DATABASE_ERRORS = (DBAPIError, PoolTimeout, OSError)
 
 
 def utc_now() -> datetime:
@@ -65,9 +78,14 @@ class OutboxSettings:
     backoff_base: float = 5.0  # seconds before the second attempt, doubling after each failure
     backoff_cap: float = 3600.0
     idle_seconds: float = 2.0  # how long an idle worker waits for a nudge before looking again
+    record_retry_base: float = 1.0  # seconds before writing held outcomes again, doubling
+    record_retry_cap: float = 5.0
 
     def backoff(self, attempts: int) -> float:
         return min(self.backoff_cap, self.backoff_base * 2 ** max(attempts - 1, 0))
+
+    def record_retry(self, failures: int) -> float:
+        return min(self.record_retry_cap, self.record_retry_base * 2 ** max(failures - 1, 0))
 
 
 @dataclass
@@ -131,9 +149,105 @@ class _Batch:
         self.metrics.count(outcome)
         self.ready.set()
 
+    def take(self) -> tuple[list[Outcome], list[tuple[str, str]]]:
+        outcomes, self.outcomes = self.outcomes, []
+        gone, self.gone = self.gone, []
+        return outcomes, gone
+
     def close(self) -> None:
         self.closed = True
         self.ready.set()
+
+
+@dataclass
+class _Held:
+    """Outcomes the database has not taken yet; their rows stay claimed while they wait here."""
+
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    gone: list[tuple[str, str]] = field(default_factory=list)
+    renewed_at: datetime | None = None  # when their claims were last made fresh
+    failures: int = 0  # writes failed in a row
+    retry_at: datetime | None = None
+
+    def add(self, outcomes: list[Outcome], gone: list[tuple[str, str]]) -> None:
+        self.outcomes.update((outcome.delivery_id, outcome) for outcome in outcomes)
+        self.gone += gone
+
+    def written(self, outcomes: list[Outcome], gone: list[tuple[str, str]]) -> None:
+        for outcome in outcomes:
+            self.outcomes.pop(outcome.delivery_id, None)
+        del self.gone[: len(gone)]
+        self.failures, self.retry_at = 0, None
+
+    def claims(self) -> dict[str, set[int]]:
+        by_token: dict[str, set[int]] = {}
+        for outcome in self.outcomes.values():
+            by_token.setdefault(outcome.token, set()).add(outcome.delivery_id)
+        return by_token
+
+
+def _reason(error: BaseException) -> str:
+    """One short line: the error's type and the first line of the driver's message."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    lines = str(cause).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:200]}" if lines else type(error).__name__
+
+
+class _Outage:
+    """Database failures, told once per episode: as the first one comes, and as it ends."""
+
+    def __init__(self) -> None:
+        self.since: datetime | None = None
+        self.failures = 0
+
+    def failed(self, now: datetime, doing: str, error: Exception, held: int) -> None:
+        self.failures += 1
+        if self.since is not None:
+            log.debug("outbox: could not %s: %s", doing, _reason(error), exc_info=True)
+            return
+        self.since = now
+        unexpected = not isinstance(error, _DATABASE_ERRORS)
+        what = "unexpected error from the database" if unexpected else "the database is failing"
+        if held:
+            then = (
+                f"holding {held} delivery outcomes in memory and keeping their claims, claiming "
+                "nothing new until they are recorded"
+            )
+        else:
+            then = "trying again shortly"
+        log.warning(
+            "outbox: %s (%s): could not %s; %s",
+            what,
+            _reason(error),
+            doing,
+            then,
+            exc_info=unexpected or log.isEnabledFor(logging.DEBUG),
+        )
+
+    def over(self, now: datetime, recorded: int = 0) -> None:
+        if self.since is None:
+            return
+        log.warning(
+            "outbox: the database answers again, after %d failed attempts over %.0f s%s",
+            self.failures,
+            (now - self.since).total_seconds(),
+            f"; {recorded} held delivery outcomes recorded" if recorded else "",
+        )
+        self.since, self.failures = None, 0
+
+
+def _unwritten(outcome: Outcome) -> str:
+    if outcome.released:
+        done, then = "was handed back unsent", "it goes out once its claim lapses"
+    elif outcome.status is DeliveryStatus.SENT:
+        done = f"was sent (message id {outcome.message_id or 'none'})"
+        then = "its chat will get it a second time once its claim lapses"
+    elif outcome.status is DeliveryStatus.FAILED:
+        done, then = f"failed ({outcome.error})", "it is tried again once its claim lapses"
+    else:
+        done = f"is to be retried ({outcome.error})"
+        then = "it is tried again once its claim lapses"
+    return f"delivery {outcome.delivery_id} {done}, but that could not be recorded; {then}"
 
 
 class OutboxWorker:
@@ -159,6 +273,8 @@ class OutboxWorker:
         self._warned: set[str] = set()
         self._stranded_checked: datetime | None = None
         self._rounds = 0
+        self._held = _Held()
+        self._outage = _Outage()
 
     def nudge(self) -> None:
         """Something was queued: look now instead of at the end of the idle wait."""
@@ -172,11 +288,15 @@ class OutboxWorker:
                 self._nudged.clear()
                 try:
                     report = await self.drain_once()
+                except _DATABASE_ERRORS as error:
+                    self._outage.failed(self.clock(), "claim deliveries", error, 0)
+                    report = DrainReport()
                 except Exception:
                     log.exception("outbox round failed; trying again shortly")
                     report = DrainReport()
                 if not report.claimed and not stop.is_set():
                     await self._idle(stop)
+            await self._record_before_stopping()
         finally:
             self._stop = None
 
@@ -192,8 +312,11 @@ class OutboxWorker:
 
     async def drain_once(self, now: datetime | None = None) -> DrainReport:
         """Claim one batch of due deliveries at `now` (default: the clock), send it, and record
-        every outcome before returning."""
+        every outcome before returning, holding any the database does not take. Held outcomes
+        come first: until they are written, a round only retries them and keeps their claims."""
         now = now or self.clock()
+        if self._held.outcomes and not await self._catch_up(now):
+            return DrainReport()
         await self._warn_stranded(now)
         self._rounds += 1
         token = f"{self.name}#{self._rounds}"
@@ -201,9 +324,11 @@ class OutboxWorker:
             claims = await claim_due(
                 session, now, self.settings.batch_size, self.settings.lease, token, self.senders
             )
+        self._outage.over(now)
         report = DrainReport(claimed=len(claims))
         if not claims:
             return report
+        self._held.renewed_at = now
         self.metrics.batches += 1
         self.metrics.claimed += len(claims)
         self._note_reclaims(claims, report)
@@ -308,39 +433,80 @@ class OutboxWorker:
         return Outcome.retry(claim, self.clock() + timedelta(seconds=delay), reason)
 
     async def _record(self, batch: _Batch) -> None:
-        """Write outcomes as they arrive, as many per transaction as have piled up."""
+        """Write outcomes as they arrive, as many per transaction as have piled up; what the
+        database does not take stays held (and its claim renewed) until it does."""
         while True:
             await batch.ready.wait()
             batch.ready.clear()
-            outcomes, batch.outcomes = batch.outcomes, []
-            gone, batch.gone = batch.gone, []
-            if outcomes:
-                await self._write(outcomes, gone)
-                batch.unsettled.difference_update(outcome.delivery_id for outcome in outcomes)
+            self._held.add(*batch.take())
+            batch.unsettled.difference_update(await self._write_held(self.clock()))
             if batch.closed and not batch.outcomes:
                 return
 
-    async def _write(self, outcomes: list[Outcome], gone: list[tuple[str, str]]) -> None:
+    async def _write_held(self, now: datetime, force: bool = False) -> set[int]:
+        """Write every held outcome in one transaction, unless an earlier failure's back-off
+        has not passed (`force` ignores it); returns the ids written."""
+        held = self._held
+        if not held.outcomes or (not force and held.retry_at is not None and now < held.retry_at):
+            return set()
+        outcomes, gone = list(held.outcomes.values()), list(held.gone)
         try:
             async with self.sessions() as session, session.begin():
                 await settle(session, outcomes)
                 for platform, chat_external_id in gone:
                     await set_chat_active(session, platform, chat_external_id, False)
-        except Exception:
-            log.exception(
-                "could not record %d delivery outcomes; their claims lapse and go out again",
-                len(outcomes),
-            )
+        except Exception as error:
+            held.failures += 1
+            held.retry_at = now + timedelta(seconds=self.settings.record_retry(held.failures))
+            doing = f"record {len(outcomes)} delivery outcomes"
+            self._outage.failed(now, doing, error, len(held.outcomes))
+            return set()
+        held.written(outcomes, gone)
+        self._outage.over(now, len(outcomes))
+        return {outcome.delivery_id for outcome in outcomes}
+
+    async def _catch_up(self, now: datetime) -> bool:
+        """Between batches: write the held outcomes, or else keep their claims. True once none
+        are held."""
+        await self._write_held(now)
+        held = self._held
+        if held.outcomes and (
+            held.renewed_at is None or now - held.renewed_at >= self.settings.lease / 3
+        ):
+            await self._renew_claims(held.claims(), now)
+        return not held.outcomes
+
+    async def _renew_claims(self, claims: Mapping[str, Collection[int]], now: datetime) -> None:
+        try:
+            async with self.sessions() as session, session.begin():
+                for token, ids in claims.items():
+                    await renew_claims(session, ids, token, now)
+        except Exception as error:
+            doing = "renew the claims of deliveries in hand"
+            self._outage.failed(now, doing, error, len(self._held.outcomes))
+        else:
+            self._held.renewed_at = now
 
     async def _renew(self, batch: _Batch) -> None:
         interval = self.settings.lease.total_seconds() / 3
         while True:
             await asyncio.sleep(interval)
-            try:
-                async with self.sessions() as session, session.begin():
-                    await renew_claims(session, set(batch.unsettled), batch.token, self.clock())
-            except Exception:
-                log.exception("could not renew the claims of a batch in flight")
+            await self._renew_claims({batch.token: set(batch.unsettled)}, self.clock())
+
+    async def _record_before_stopping(self) -> None:
+        """One last try to write the held outcomes; each one still unwritten gets a line."""
+        if not self._held.outcomes:
+            return
+        await self._write_held(self.clock(), force=True)
+        for outcome in self._held.outcomes.values():
+            sent = outcome.status is DeliveryStatus.SENT
+            log.log(logging.ERROR if sent else logging.WARNING, "outbox: %s", _unwritten(outcome))
+        for platform, chat_external_id in self._held.gone:
+            log.warning(
+                "outbox: %s chat %s is gone, but could not be marked inactive",
+                platform,
+                chat_external_id,
+            )
 
     async def _warn_stranded(self, now: datetime) -> None:
         """Once per platform: deliveries wait for a platform this process cannot send to."""
