@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import re
 import tracemalloc
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from bot.ingest.clean import OUTLET_LIMIT, SUMMARY_LIMIT, TITLE_LIMIT
-from tests.test_parse import DECLARATION, item, read, rss
+from bot.ingest.xmlfeed import read_xml_feed
+from tests.test_parse import DECLARATION, SOURCE, item, read, rss
 
 # --- encodings and bad characters ----------------------------------------------------------
 
@@ -172,3 +176,90 @@ def test_declared_multibyte_and_arabic_encodings(encoding: str, title: str) -> N
     feed = read(rss(item(title), head=head).decode().encode(encoding))
     assert [a.title for a in feed.articles] == [title]
     assert feed.problems == ()
+
+
+# --- declarations anywhere in the document -------------------------------------------------
+
+MARKER = "EXPANDED"
+ENTITY_VALUE = MARKER * 125  # 1,000 characters
+REFERENCES = "&a;" * 500  # half a megabyte of text if the entity were expanded
+SUBSET = f'<!DOCTYPE rss [\n<!ENTITY a "{ENTITY_VALUE}">\n]>'
+CHANNEL = (
+    '<rss version="2.0"><channel><title>Coastal Dispatch</title>'
+    "<item><title>Tide &a; report</title><description>{references}</description>{inner}</item>"
+    "</channel></rss>"
+)
+
+
+def channel(*, inner: str = "", references: str = REFERENCES) -> str:
+    return CHANNEL.format(inner=inner, references=references)
+
+
+HOSTILE_DECLARATIONS = {
+    "after junk": f"JUNK\n{SUBSET}\n{channel()}",
+    "after a first doctype and junk": f"<!DOCTYPE rss>\nJUNK\n{SUBSET}\n{channel()}",
+    "after a comment and an instruction": f"{DECLARATION}<!-- x --><?pi x?>\n{SUBSET}{channel()}",
+    "mixed case, split over lines": (
+        f'JUNK\n<!doctype\nrss\n[\n<!EnTiTy\na\n"{ENTITY_VALUE}"\n>\n]\n>\n{channel()}'
+    ),
+    "entity without doctype": f'JUNK\n<!ENTITY a "{ENTITY_VALUE}">\n{channel()}',
+    "after the root element": channel().replace("<channel>", f"\n{SUBSET}\n<channel>"),
+    "inside an item": channel(inner=SUBSET),
+    "inside cdata": channel(inner=f"<category><![CDATA[{SUBSET}]]></category>"),
+    "in utf-16": f"{SUBSET}\n{channel()}",
+}
+
+
+def hostile(name: str) -> bytes:
+    body = HOSTILE_DECLARATIONS[name]
+    return body.encode("utf-16") if name == "in utf-16" else body.encode()
+
+
+@pytest.fixture
+def handed_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The documents the reader gives feedparser, which still parses them."""
+    seen: list[bytes] = []
+    real_parse = feedparser.parse
+
+    def spy(stream: io.BytesIO, **options: object) -> object:
+        seen.append(stream.read())
+        return real_parse(io.BytesIO(seen[-1]), **options)
+
+    monkeypatch.setattr(feedparser, "parse", spy)
+    return seen
+
+
+@pytest.mark.parametrize("name", HOSTILE_DECLARATIONS)
+def test_entities_declared_anywhere_are_never_expanded(name: str) -> None:
+    raw = read_xml_feed(hostile(name), SOURCE, None)
+    [entry] = raw.entries
+    assert MARKER not in entry.title + entry.summary
+    assert len(entry.summary) < 2 * len(REFERENCES)
+    feed = read(hostile(name))
+    assert MARKER not in repr(feed)
+    assert [a.title for a in feed.articles] == ["Tide &a; report"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_DECLARATIONS)
+def test_feedparser_never_sees_a_declaration(name: str, handed_to_feedparser: list[bytes]) -> None:
+    read(hostile(name))
+    [document] = handed_to_feedparser
+    assert re.search(rb"<!\s*(doctype|entity)", document, re.IGNORECASE) is None
+    assert any("entities are never expanded" in note for note in read(hostile(name)).problems)
+
+
+def test_removed_declarations_keep_line_numbers() -> None:
+    body = channel(references="").replace(
+        "<item>", f"\n{SUBSET}\n<item>\n<title>Second</oops></item><item>", 1
+    )
+    feed = read(body.encode())
+    assert any(note.startswith("malformed XML at line 6,") for note in feed.problems)
+
+
+def test_declaration_text_cannot_join_into_a_new_declaration(
+    handed_to_feedparser: list[bytes],
+) -> None:
+    body = f'<!<!ENTITY x "y">DOCTYPE rss [<!<!doctype z>ENTITY a "{ENTITY_VALUE}">]>{channel()}'
+    feed = read(body.encode())
+    assert MARKER not in repr(feed)
+    assert re.search(rb"<!(doctype|entity)", handed_to_feedparser[0], re.IGNORECASE) is None

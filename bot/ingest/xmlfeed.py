@@ -3,9 +3,12 @@
 Every feed is hostile until read. Before feedparser sees a document it is:
 - converted to UTF-8 once (feedparser's own detection: BOM, declaration, HTTP charset), so
   the checks below hold whatever the original encoding (UTF-16, EBCDIC, UTF-7...);
-- stripped of every DOCTYPE in its prolog. Feeds need no DTD, and without one the XML parser
-  has no entity to expand: no external entity can name a local file, no "billion laughs"
-  can multiply text. Removed lines become blank lines, so error line numbers still hold;
+- stripped of every DOCTYPE and ENTITY declaration, in any case and wherever it is: in the
+  prolog, after junk, after the root element, inside an item or a CDATA section. Feeds need
+  no DTD. feedparser's XML parser expands the entities of a DOCTYPE, and when that parser
+  fails, its loose fallback expands those its own prolog scan found; with no declaration
+  left, no external entity can name a local file and no entity can multiply text.
+  Removed lines become blank lines, so error line numbers still hold;
 - stripped of control bytes and of character references to characters XML forbids
   (`&#0;`, lone surrogates such as `&#xD800;`, which make feedparser raise);
 - handed over as a stream: given bytes, feedparser first tries to open them as a file name.
@@ -40,9 +43,8 @@ _DECLARED_ENCODING = re.compile(
 _CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
-_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_DOCTYPE_TOKEN = re.compile(rb"[\"'\[\]>]|<!--|<\?")
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARATION_TOKEN = re.compile(rb"[\"'\[\]>]|<!--|<\?")
 _HTML_PAGE = re.compile(rb"<html[\s>]", re.IGNORECASE)
 
 
@@ -50,8 +52,8 @@ def read_xml_feed(body: bytes, source_url: str, content_type: str | None) -> Raw
     problems: list[str] = []
     data = _as_utf8(body, content_type, problems)
     data = _CHARACTER_REFERENCE.sub(_allowed_reference, _CONTROL_BYTES.sub(b"", data))
-    data, doctype = _without_doctype(data)
-    if b"[" in doctype:
+    data, declarations = _without_declarations(data)
+    if any(b"[" in found or found[2:].upper().startswith(b"ENTITY") for found in declarations):
         problems.append("removed a DOCTYPE with declarations: entities are never expanded")
     headers = {"content-type": "application/xml; charset=utf-8"}
     if source_url:
@@ -75,7 +77,7 @@ def read_xml_feed(body: bytes, source_url: str, content_type: str | None) -> Raw
         return RawFeed(format="", problems=(*problems, f"not a feed: {reason}"))
     if result.get("bozo"):
         problems.append(_malformation(result.get("bozo_exception"), len(entries)))
-    if version == "rss091u" and b"netscape" in doctype.lower():
+    if version == "rss091u" and any(b"netscape" in found.lower() for found in declarations):
         version = "rss091n"
     feed = result.get("feed", {})
     return RawFeed(
@@ -154,32 +156,31 @@ def _allowed_reference(match: re.Match[bytes]) -> bytes:
     return match.group() if allowed else b""
 
 
-def _without_doctype(data: bytes) -> tuple[bytes, bytes]:
-    """The document without the DOCTYPEs of its prolog, newlines kept; and what was removed."""
+def _without_declarations(data: bytes) -> tuple[bytes, tuple[bytes, ...]]:
+    """The document without any DOCTYPE or ENTITY declaration, wherever it is; and those removed.
+
+    Each removed declaration becomes its newlines (a space when it had none), so line numbers
+    still hold and the text on both sides cannot join into a new "<!DOCTYPE".
+    """
     kept: list[bytes] = []
     removed: list[bytes] = []
-    position = start = 0
-    while True:
-        item = _PROLOG_ITEM.match(data, position)
-        if item is not None:
-            position = item.end()
-            continue
-        if _DOCTYPE.match(data, position) is None:
-            break
-        end = _doctype_end(data, position + len(b"<!DOCTYPE"))
-        kept.append(data[start:position])
-        removed.append(data[position:end])
-        kept.append(b"\n" * removed[-1].count(b"\n"))
-        position = start = end
+    position = 0
+    while (found := _DECLARATION.search(data, position)) is not None:
+        end = _declaration_end(data, found.end())
+        kept.append(data[position : found.start()])
+        removed.append(data[found.start() : end])
+        kept.append(b"\n" * removed[-1].count(b"\n") or b" ")
+        position = end
     if not removed:
-        return data, b""
-    kept.append(data[start:])
-    return b"".join(kept), b"".join(removed)
+        return data, ()
+    kept.append(data[position:])
+    return b"".join(kept), tuple(removed)
 
 
-def _doctype_end(data: bytes, position: int) -> int:
+def _declaration_end(data: bytes, position: int) -> int:
+    """Where the declaration read up to `position` ends: quotes, comments and subset skipped."""
     in_subset = False
-    while (token := _DOCTYPE_TOKEN.search(data, position)) is not None:
+    while (token := _DECLARATION_TOKEN.search(data, position)) is not None:
         kind = token.group()
         if kind in (b'"', b"'", b"<!--", b"<?"):
             closer = {b"<!--": b"-->", b"<?": b"?>"}.get(kind, kind)
