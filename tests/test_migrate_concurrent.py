@@ -1,6 +1,7 @@
-"""Three processes migrate one fresh database at the same moment (as three `briefbot run` or
-`briefbot db upgrade` starting together would): one applies the migrations, the others wait
-for it and find nothing left to do. On SQLite and PostgreSQL."""
+"""Migrations on SQLite and PostgreSQL: three processes migrating one fresh database at the same
+moment (as three `briefbot run` or `briefbot db upgrade` starting together would) take turns —
+one applies the migrations, the others wait for it and find nothing left to do — and a
+migration that fails is undone as a whole."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bot.storage import db
 
@@ -36,6 +39,11 @@ async def main(url: str) -> None:
 
 asyncio.run(main(sys.argv[1]))
 """
+
+
+def every_revision() -> str:
+    script = ScriptDirectory(str(db.MIGRATIONS))
+    return ",".join(rev.revision for rev in reversed(list(script.walk_revisions())))
 
 
 def head_revision() -> str:
@@ -87,9 +95,7 @@ async def assert_one_migrated_and_the_others_waited(url: str) -> None:
     results = await migrate_together(url)
     assert [result.code for result in results] == [0] * PROCESSES, [r.errors for r in results]
     applied = sorted(result.applied for result in results)
-    script = ScriptDirectory(str(db.MIGRATIONS))
-    every = ",".join(rev.revision for rev in reversed(list(script.walk_revisions())))
-    assert applied == [""] * (PROCESSES - 1) + [every]
+    assert applied == [""] * (PROCESSES - 1) + [every_revision()]
     engine = db.create_engine(url)
     try:
         async with engine.connect() as connection:
@@ -106,3 +112,27 @@ async def test_simultaneous_migrations_of_a_fresh_sqlite_file(sqlite_url: str) -
 
 async def test_simultaneous_migrations_of_a_fresh_postgresql_database(pg_url: str) -> None:
     await assert_one_migrated_and_the_others_waited(pg_url)
+
+
+async def test_a_migration_that_fails_leaves_nothing_behind(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All of it in one transaction, on SQLite too (whose driver would run DDL outside one)."""
+    real = db.command.upgrade
+
+    def upgrade_then_fail(config: Any, revision: str) -> None:
+        real(config, revision)
+        raise RuntimeError("the last step failed")
+
+    monkeypatch.setattr(db.command, "upgrade", upgrade_then_fail)
+    engine = db.create_engine(database_url)
+    try:
+        with pytest.raises(RuntimeError):
+            await db.upgrade(engine)
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        assert tables == []
+        monkeypatch.setattr(db.command, "upgrade", real)
+        assert await db.upgrade(engine) == every_revision().split(",")
+    finally:
+        await engine.dispose()
