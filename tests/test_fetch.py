@@ -388,9 +388,11 @@ async def test_query_strings_stay_out_of_logs_and_reasons(
 
 async def test_only_an_owned_client_is_closed() -> None:
     async with httpx.AsyncClient() as client:
-        async with Fetcher(client):
+        async with Fetcher(client) as borrower:
             pass
         assert not client.is_closed
+        assert borrower.guarded_client.is_closed  # made by the fetcher, so its own
     async with Fetcher.create() as owner:
         pass
     assert owner.client.is_closed
+    assert owner.guarded_client.is_closed

@@ -5,6 +5,10 @@ the body counted on the decoded bytes as they are inflated (see `bot.ingest.infl
 or deflate layer at most, never inflated past the cap), manual redirects so that every hop can
 pass the SSRF guard, and a concurrency limit per host. Failures come out as one FetchError
 whose `reason` is short and safe to show an admin.
+
+Guarded fetches go through a client of their own: its connections are made only to addresses
+the guard checked (`bot.ingest.pinned`), it ignores proxy settings from the environment, and
+its pool is never shared with unguarded fetches.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from urllib.request import url2pathname
 
 import httpx
 
-from bot.ingest import guard, inflate
+from bot.ingest import guard, inflate, pinned
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +118,13 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 class Fetcher:
-    """Fetches URLs within `limits`; close it (or use `async with`) to close an owned client."""
+    """Fetches URLs within `limits`; close it (or use `async with`) to close owned clients.
+
+    `client` serves unguarded fetches (`owns_client`: close it with the Fetcher). Guarded ones
+    use `guarded_client`; when none is given, the Fetcher makes and owns one whose connections
+    enforce the guard. A given `guarded_client` (owned like `client`) cannot be trusted to, so
+    then each hop is checked before it is sent.
+    """
 
     def __init__(
         self,
@@ -124,13 +134,21 @@ class Fetcher:
         guard_allow: Sequence[str] = (),
         check_addresses: bool = True,
         owns_client: bool = False,
+        guarded_client: httpx.AsyncClient | None = None,
     ) -> None:
         guard.compile_allowlist(guard_allow)  # reject a malformed allowlist now, not per fetch
         self.client = client
         self.limits = limits or FetchLimits()
         self.guard_allow = tuple(guard_allow)
         self.check_addresses = check_addresses
-        self._owns_client = owns_client
+        self._check_each_hop = check_addresses and guarded_client is not None
+        self._owned = [client] if owns_client else []
+        if guarded_client is None:
+            guarded_client = _guarded_client(self.limits, self.guard_allow, check_addresses)
+            self._owned.append(guarded_client)
+        elif owns_client:
+            self._owned.append(guarded_client)
+        self.guarded_client = guarded_client
         self._host_slots: dict[str, asyncio.Semaphore] = {}
 
     @classmethod
@@ -142,20 +160,20 @@ class Fetcher:
         check_addresses: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> Fetcher:
-        """A Fetcher with its own client; `check_addresses=False` skips DNS/IP checks (tests)."""
+        """A Fetcher with its own clients; `check_addresses=False` skips DNS/IP checks (tests).
+
+        With a `transport` (tests: httpx.MockTransport) both clients use it, and guarded
+        fetches are checked hop by hop instead of connection by connection.
+        """
         limits = limits or FetchLimits()
-        client = httpx.AsyncClient(
-            transport=transport,
-            timeout=limits.httpx_timeout(),
-            follow_redirects=False,
-            headers=_base_headers(limits),
-        )
+        guarded = _client(limits, transport, trust_env=False) if transport is not None else None
         return cls(
-            client,
+            _client(limits, transport),
             limits,
             guard_allow=guard_allow,
             check_addresses=check_addresses,
             owns_client=True,
+            guarded_client=guarded,
         )
 
     async def __aenter__(self) -> Self:
@@ -170,8 +188,8 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self.client.aclose()
+        for client in self._owned:
+            await client.aclose()
 
     async def fetch(
         self,
@@ -225,14 +243,15 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        client = self.guarded_client if guarded else self.client
         hop = guard.parse_http_url(url)
         for redirects in range(self.limits.max_redirects + 1):
             async with self._slot(hop.host):
                 hop_started = loop.time()
                 async with asyncio.timeout(budget):
-                    if guarded and self.check_addresses:
+                    if guarded and self._check_each_hop:
                         await guard.check_url(hop, self.guard_allow)
-                    outcome = await self._request(hop, headers, etag, last_modified)
+                    outcome = await self._request(client, hop, headers, etag, last_modified)
                 budget -= loop.time() - hop_started
             if isinstance(outcome, FetchResult):
                 return outcome
@@ -242,14 +261,19 @@ class Fetcher:
         raise FetchError(FetchErrorKind.TOO_MANY_REDIRECTS, reason)
 
     async def _request(
-        self, url: httpx.URL, headers: dict[str, str], etag: str | None, last_modified: str | None
+        self,
+        client: httpx.AsyncClient,
+        url: httpx.URL,
+        headers: dict[str, str],
+        etag: str | None,
+        last_modified: str | None,
     ) -> FetchResult | httpx.URL:
         """One GET; the result, or the URL a redirect points to."""
         logger.debug("GET %s%s", url.host, url.path)
-        request = self.client.build_request(
+        request = client.build_request(
             "GET", url, headers=headers, timeout=self.limits.httpx_timeout()
         )
-        response = await self.client.send(request, stream=True, follow_redirects=False)
+        response = await client.send(request, stream=True, follow_redirects=False)
         try:
             status = response.status_code
             if status in _REDIRECT_STATUSES:
@@ -350,6 +374,30 @@ def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
         # Built in memory (httpx.MockTransport) and read already; its stream replays as sent.
         return aiter(stream)
     return response.aiter_raw()
+
+
+def _client(
+    limits: FetchLimits, transport: httpx.AsyncBaseTransport | None, trust_env: bool = True
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=limits.httpx_timeout(),
+        follow_redirects=False,
+        headers=_base_headers(limits),
+        trust_env=trust_env,
+    )
+
+
+def _guarded_client(
+    limits: FetchLimits, allow: Sequence[str], check_addresses: bool
+) -> httpx.AsyncClient:
+    """No proxies from the environment; with checks on, connections only through the guard."""
+    transport = (
+        pinned.pinned_transport(allow)
+        if check_addresses
+        else httpx.AsyncHTTPTransport(trust_env=False)
+    )
+    return _client(limits, transport, trust_env=False)
 
 
 def _base_headers(limits: FetchLimits) -> dict[str, str]:
