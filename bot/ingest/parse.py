@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,8 @@ from bot.ingest.clean import OUTLET_LIMIT, clean_text, clean_url
 from bot.ingest.entry import RawFeed, to_article
 from bot.ingest.jsonfeed import read_json_feed
 from bot.ingest.xmlfeed import read_xml_feed
+
+logger = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -35,12 +38,30 @@ def parse_feed(
     *,
     now: datetime | None = None,
 ) -> ParsedFeed:
-    """Read RSS 0.9x/1.0/2.0, Atom or JSON Feed; never raises on what the feed contains.
+    """Read RSS 0.9x/1.0/2.0, Atom or JSON Feed; never raises, whatever the feed contains.
 
     Entries without title and text are skipped, dates more than a day ahead of `now` are
     dropped (None), repeated identities are kept once, and only the first `max_items`
-    entries are read. Everything the reader had to repair or leave out is in `problems`.
+    entries are read. Everything the reader had to repair or leave out is in `problems`;
+    an error while reading is logged and becomes the feed's only problem.
     """
+    try:
+        return _parse(body, source_url, content_type, fallback_outlet, max_items, now)
+    except Exception as error:  # one feed's surprise must not stop the others
+        logger.warning("reading the feed of %s failed", source_url, exc_info=True)
+        outlet = clean_text(fallback_outlet, OUTLET_LIMIT) or None
+        problem = f"the feed could not be read ({type(error).__name__}): no entries read"
+        return ParsedFeed(outlet, None, (), (problem,), "")
+
+
+def _parse(
+    body: bytes,
+    source_url: str,
+    content_type: str | None,
+    fallback_outlet: str | None,
+    max_items: int,
+    now: datetime | None,
+) -> ParsedFeed:
     problems: list[str] = []
     if len(body) > MAX_FEED_BYTES:
         problems.append(f"document over {MAX_FEED_BYTES // 1_048_576} MiB: read the start only")

@@ -2,7 +2,10 @@
 
 Every feed is hostile until read. Before feedparser sees a document it is:
 - converted to UTF-8 once (feedparser's own detection: BOM, declaration, HTTP charset), so
-  the checks below hold whatever the original encoding (UTF-16, EBCDIC, UTF-7...);
+  the checks below hold whatever the original encoding (UTF-16, EBCDIC, UTF-7...). An HTTP
+  charset Python cannot decode with is ignored, a document in ASCII bytes that declares
+  UTF-16 or UTF-32 is read as UTF-8, and a codec that fails in an unexpected way (such as
+  "undefined") leaves the document read as UTF-8 with replacements;
 - stripped of every DOCTYPE and ENTITY declaration, in any case and wherever it is: in the
   prolog, after junk, after the root element, inside an item or a CDATA section. Feeds need
   no DTD. feedparser's XML parser expands the entities of a DOCTYPE, and when that parser
@@ -90,26 +93,64 @@ def read_xml_feed(body: bytes, source_url: str, content_type: str | None) -> Raw
 
 
 def _as_utf8(body: bytes, content_type: str | None, problems: list[str]) -> bytes:
-    headers: dict[str, str] = {}
-    charset_match = _CHARSET.search(content_type or "")
-    charset = charset_match.group(1) if charset_match else ""
-    if charset:
-        headers["content-type"] = f"application/xml; charset={charset}"
+    charset = _http_charset(content_type, problems) or _misdeclared_wide(body, problems)
+    headers = {"content-type": f"application/xml; charset={charset}"} if charset else {}
     repaired = _mostly_utf8(body) if _claims_utf8(body, charset) else None
     if repaired is not None:
         problems.append("invalid UTF-8 bytes were replaced")
         body, headers = repaired, {"content-type": "application/xml; charset=utf-8"}
     declared = _declares_xml(body)
+    data = _converted(headers, body, declared, problems)
+    data = _XML_DECLARATION.sub(b"", data, count=1)
+    # feedparser adds its declaration on a line of its own when the document had none.
+    return _UTF8_DECLARATION + (data if declared else data.removeprefix(b"\n"))
+
+
+def _converted(headers: dict[str, str], body: bytes, declared: bool, problems: list[str]) -> bytes:
     outcome: dict[str, Any] = {}
-    data = convert_to_utf8(headers, body, outcome)
+    try:
+        data = convert_to_utf8(headers, body, outcome)
+    except Exception as error:  # a codec raising more than UnicodeDecodeError ("undefined")
+        problems.append(f"unusable character encoding ({str(error)[:200]}): read as UTF-8")
+        text = body.decode("utf-8-sig", "replace").encode()
+        return text if declared else b"\n" + text
     if not outcome.get("encoding"):
         problems.append("unknown character encoding: read as UTF-8 with replacements")
         data = data.decode("utf-8", "replace").encode()
     elif outcome.get("bozo_exception") is not None:
         problems.append(str(outcome["bozo_exception"]))
-    data = _XML_DECLARATION.sub(b"", data, count=1)
-    # feedparser adds its declaration on a line of its own when the document had none.
-    return _UTF8_DECLARATION + (data if declared else data.removeprefix(b"\n"))
+    return data
+
+
+def _http_charset(content_type: str | None, problems: list[str]) -> str:
+    """The charset of the content type when Python can decode a document with it, else ""."""
+    found = _CHARSET.search(content_type or "")
+    if found is None:
+        return ""
+    if _document_codec(found.group(1)) is not None:
+        return found.group(1)
+    problems.append(f"unknown charset {found.group(1)!r} in the content type: ignored")
+    return ""
+
+
+def _misdeclared_wide(body: bytes, problems: list[str]) -> str:
+    """ "utf-8" when a document written in ASCII bytes declares UTF-16 or UTF-32, else ""."""
+    found = _DECLARED_ENCODING.match(body)
+    name = found.group(1).decode() if found else ""
+    if not (_document_codec(name) or "").startswith(("utf-16", "utf-32")):
+        return ""
+    problems.append(f"document declared as {name}, but written in ASCII bytes: read as UTF-8")
+    return "utf-8"
+
+
+def _document_codec(name: str) -> str | None:
+    """Python's name for the text encoding `name`; None for bytes-to-bytes and odd codecs."""
+    try:
+        codec = codecs.lookup(name).name
+        b"".decode(codec)
+    except (LookupError, UnicodeError, ValueError):
+        return None
+    return None if codec in ("punycode", "idna", "undefined") else codec
 
 
 def _claims_utf8(body: bytes, charset: str) -> bool:
