@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -176,6 +177,18 @@ async def test_bad_query_points_at_the_error(console: ConsoleChat) -> None:
     assert "Example: /watch" in lines[3]
     answer = await console.say('/watch "sahel OR"')
     assert answer.split("\n")[1:3] == ["sahel OR", "      ^"]
+    assert (await _settings(console.context)).watches == ()
+
+
+async def test_a_deeply_nested_query_gets_a_plain_answer_not_an_incident(
+    console: ConsoleChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer = await console.say("/watch " + "(" * 340 + "drones" + ")" * 340)
+    lines = answer.split("\n")
+    assert lines[0] == "That watch query has a problem: too deeply nested (at most 20 levels)."
+    assert lines[2].index("^") == lines[1].index("(") + 20
+    assert "incident" not in answer
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert (await _settings(console.context)).watches == ()
 
 

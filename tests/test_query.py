@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.analysis.query import (
+    MAX_DEPTH,
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     MatchDoc,
@@ -342,6 +345,67 @@ def test_too_many_terms_is_refused_at_the_first_extra_term() -> None:
         compile_query(query)
     assert caught.value.message == f"too many terms (at most {MAX_TERMS})"
     assert caught.value.position == 2 * MAX_TERMS
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "levels", "position"),
+    [
+        ("(", ")", 1, MAX_DEPTH),
+        ("NOT ", "", 1, 4 * MAX_DEPTH),
+        ("-", "", 1, MAX_DEPTH),
+        ("(NOT ", ")", 2, 5 * MAX_DEPTH // 2),
+        ("a EXCEPT (", ")", 2, 10 * MAX_DEPTH // 2 + 2),  # at the EXCEPT
+    ],
+)
+def test_nesting_is_capped_with_the_caret_on_the_first_level_too_deep(
+    opening: str, closing: str, levels: int, position: int
+) -> None:
+    if "EXCEPT" not in opening:  # nested EXCEPTs are refused for their own reason
+        fits = MAX_DEPTH // levels
+        compile_query(opening * fits + "x" + closing * fits)
+    query = opening * 400 + "x" + closing * 400
+    with pytest.raises(QueryError) as caught:
+        compile_query(query[:MAX_QUERY_LENGTH])
+    assert caught.value.message == f"too deeply nested (at most {MAX_DEPTH} levels)"
+    assert caught.value.position == position
+
+
+def test_nesting_counts_open_levels_not_groups_in_a_row() -> None:
+    side_by_side = " OR ".join(["(NOT a)"] * (MAX_DEPTH * 3))
+    assert compile_query(side_by_side).term_count == MAX_DEPTH * 3
+
+
+def _hostile_queries() -> list[str]:
+    operators = ["(", ")", "((", "))", " ", "AND", "OR", "NOT", "EXCEPT", "-", "--", "*"]
+    words = ['"', "“", "»", "x", "ab*", "تونس", "\u0301", "\ud800", "\x00", "\n", "é", "&", "w"]
+    pieces = operators + words
+    rng = random.Random(20251213)
+    built = ["".join(rng.choices(pieces, k=rng.randint(1, 400))) for _ in range(300)]
+    return [
+        *built,
+        "(" * 340 + "x" + ")" * 340,
+        "AND OR NOT " * 90,
+        "AND",
+        "- - -",
+        '"' * 999,
+        '"abc',
+        " ".join(["ab"] * 10_000),
+        "x" * 100_000,
+        "NOT " * 240 + "x",
+        "a EXCEPT " * 110 + "b",
+    ]
+
+
+def test_every_hostile_query_fails_with_a_query_error_or_compiles() -> None:
+    for query in _hostile_queries():
+        try:
+            compiled = compile_query(query)
+        except QueryError as error:
+            assert 0 <= error.position <= len(query)
+            assert "\n" not in error.message
+            describe_error(query, error)
+        else:
+            compiled.matches(doc(query[:200], query))
 
 
 def test_limits_can_be_raised_for_trusted_queries() -> None:

@@ -5,6 +5,7 @@ Syntax: words, "phrases" (curly quotes and « » too), prefix*, AND, OR, NOT (up
 article are folded alike (case, accents, Arabic letter variants): `securite` ~ "sécurité".
 `X EXCEPT "phrase"` or `X EXCEPT ("a" OR "b")` ignores the occurrences of X's terms inside those
 phrases: `sinai EXCEPT "mount sinai"` still finds Sinai in a story that also names the hospital.
+A chat's query has at most 1000 characters, 200 terms and 20 open levels of (, NOT and EXCEPT.
 
 Matching is on whole words: `mali` never matches "Somalia"; `tunis*` matches "Tunisie" and
 "tunisiens"; punctuation inside a term splits it, so `al-qaeda` is the phrase "al qaeda".
@@ -19,6 +20,8 @@ mention anywhere counts. `Query.mentions` counts any mention.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, TypeAlias
@@ -27,6 +30,7 @@ from bot.analysis.matchdoc import Element, MatchDoc, Phrase, tokens
 
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 200
+MAX_DEPTH = 20  # open levels of ( ), NOT and EXCEPT; also bounds the recursion
 MIN_PREFIX_LENGTH = 2
 _QUOTES = '"“”«»„'
 _BREAKS = "()" + _QUOTES
@@ -156,7 +160,8 @@ class Query:
 def compile_query(
     text: str, *, max_length: int = MAX_QUERY_LENGTH, max_terms: int = MAX_TERMS
 ) -> Query:
-    """Parse a query; the limits guard user input, trusted packs may raise them."""
+    """Parse a query; the limits guard user input, trusted packs may raise them. Any input
+    either compiles or raises QueryError."""
     if len(text) > max_length:
         raise QueryError(
             f"query too long ({len(text)} characters, at most {max_length})", max_length
@@ -233,6 +238,7 @@ class _Parser:
         self.index = 0
         self.max_terms = max_terms
         self.term_count = 0
+        self.depth = 0
 
     def parse(self) -> _Node:
         node = self._or(None)
@@ -265,9 +271,11 @@ class _Parser:
             raise QueryError(f'"{after.text}" needs a term after it', after.position)
         self.index += 1
         if token.kind == "NOT":
-            return _Not(self._not(token))
+            with self._level(token):
+                return _Not(self._not(token))
         if token.kind == "(":
-            node = self._or(token)
+            with self._level(token):
+                node = self._or(token)
             if self.tokens[self.index].kind == "end":
                 raise QueryError('unclosed "("', token.position)
             self.index += 1  # the ")": _or stops only there or at the end
@@ -281,12 +289,21 @@ class _Parser:
         return node
 
     def _masks(self, keyword: _Token) -> tuple[Phrase, ...]:
-        node = self._not(keyword)
+        with self._level(keyword):
+            node = self._not(keyword)
         terms = node.children if isinstance(node, _Or) else (node,)
         masks = tuple(t.elements for t in terms if isinstance(t, _Term) and not t.masks)
         if len(masks) != len(terms):
             raise QueryError('"EXCEPT" takes a term or ( terms joined by OR )', keyword.position)
         return masks
+
+    @contextmanager
+    def _level(self, opening: _Token) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"too deeply nested (at most {MAX_DEPTH} levels)", opening.position)
+        yield
+        self.depth -= 1
 
     def _term(self, token: _Token) -> _Term:
         self.term_count += 1
