@@ -26,8 +26,9 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _HIDDEN_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "math")
 _HIDDEN_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _HIDDEN_TAGS}
-# `[^<>]*` keeps every attempt short, so text full of stray "<" is read in linear time.
-_MARKUP = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*>|<!--|<!\[CDATA\[|<[!?][^<>]*>")
+# `[^<>]` keeps every attempt short, so text full of stray "<" is read in linear time, and
+# the possessive `*+` keeps an unclosed "<abbb..." from trying every split of name and rest.
+_MARKUP = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*+)[^<>]*+>|<!--|<!\[CDATA\[|<[!?][^<>]*+>")
 _MARKUP_SIGN = re.compile(r"[<&]")
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
