@@ -1,7 +1,8 @@
 """JSON Feed 1.0 and 1.1 (https://jsonfeed.org), read with json and checked field by field.
 
 feedparser does not read JSON Feed. Every field is optional here: one of the wrong type is
-ignored, an item that is not an object is skipped and counted in the problems.
+ignored, an item that is not an object is skipped and counted in the problems. Only the first
+`max_items` items are read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/versi
 _FORMATS = {"1": "jsonfeed10", "1.0": "jsonfeed10", "1.1": "jsonfeed11"}
 
 
-def read_json_feed(body: bytes, source_url: str) -> RawFeed:
+def read_json_feed(body: bytes, source_url: str, max_items: int = 500) -> RawFeed:
     text = body.decode("utf-8-sig", errors="replace")
     problems: list[str] = []
     if text.count("\ufffd") > body.count("\ufffd".encode()):
@@ -34,22 +35,25 @@ def read_json_feed(body: bytes, source_url: str) -> RawFeed:
     feed_format = _FORMATS.get(_version_number(version), "jsonfeed")
     if feed_format == "jsonfeed":
         problems.append(f"unknown JSON Feed version {version[:80]!r}: read as 1.1")
-    entries: list[RawEntry] = []
-    invalid = 0
-    for item in document["items"]:
-        if isinstance(item, dict):
-            entries.append(_entry(item, source_url))
-        else:
-            invalid += 1
-    if invalid:
-        problems.append(f"skipped {invalid} items that are not JSON objects")
+    items: list[Any] = document["items"]
+    max_items = max(max_items, 0)
+    if len(items) > max_items:
+        problems.append(f"{len(items)} entries: kept the first {max_items}")
+    entries = _entries(items[:max_items], source_url, problems)
     return RawFeed(
         format=feed_format,
         title=_string(document, "title"),
         link=_link(_string(document, "home_page_url"), source_url),
-        entries=tuple(entries),
+        entries=entries,
         problems=tuple(problems),
     )
+
+
+def _entries(items: list[Any], source_url: str, problems: list[str]) -> tuple[RawEntry, ...]:
+    entries = tuple(_entry(item, source_url) for item in items if isinstance(item, dict))
+    if len(entries) < len(items):
+        problems.append(f"skipped {len(items) - len(entries)} items that are not JSON objects")
+    return entries
 
 
 def _entry(item: dict[str, Any], source_url: str) -> RawEntry:

@@ -69,9 +69,9 @@ def _parse(
     if not body.strip():
         return ParsedFeed(None, None, (), (*problems, "empty document"), "")
     if _is_json(body, content_type):
-        feed = read_json_feed(body, source_url)
+        feed = read_json_feed(body, source_url, max_items)
     else:
-        feed = read_xml_feed(body, source_url, content_type)
+        feed = read_xml_feed(body, source_url, content_type, max_items)
     problems.extend(feed.problems)
     outlet = clean_text(feed.title, OUTLET_LIMIT) or clean_text(fallback_outlet, OUTLET_LIMIT)
     articles = _articles(
