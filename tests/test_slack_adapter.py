@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.errors import ChatGone, RetryLater
 from bot.adapters.slack import SlackBot
 from bot.adapters.slack_home import home_view
+from bot.adapters.slack_replay import GRACE, WINDOW, ReplayGuard
 from bot.adapters.slack_text import (
     kind_from_hint,
     localise,
@@ -280,12 +281,44 @@ async def test_socket_mode_answers_a_slash_command_over_the_websocket(
         payload = dict(parse_qsl(slash_command_body("help")))
         envelope = await stub.push("slash_commands", payload)
         [answer] = await stub.wait_for(f"envelope:{envelope}")
+        again = await stub.push("slash_commands", payload)  # no signatures: no replay check
+        await stub.wait_for(f"envelope:{again}")
     finally:
         await bot.stop()
     assert bot.bound_port is None  # no HTTP server in Socket Mode
     assert answer.args["payload"]["response_type"] == "in_channel"
     assert answer.args["payload"]["blocks"][0]["text"]["text"] == "briefbot commands"
     assert stub.calls_to("apps.connections.open")[0].authorized
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_replay_guard_remembers_a_pair_until_its_window_has_passed() -> None:
+    clock = Clock(1_700_000_000.0)
+    guard = ReplayGuard(clock=clock)
+    assert guard.first_time("1700000000", "v0=aa")
+    assert guard.first_time("1700000000", "v0=bb")  # same second, another request
+    assert not guard.first_time("1700000000", "v0=aa")
+    clock.now += WINDOW + GRACE
+    assert not guard.first_time("1700000000", "v0=aa")
+    clock.now += 1
+    assert guard.first_time("1700000301", "v0=cc")
+    assert len(guard) == 1  # the expired pairs are gone
+
+
+def test_replay_guard_memory_is_capped(caplog: pytest.LogCaptureFixture) -> None:
+    guard = ReplayGuard(capacity=3, clock=Clock(1_700_000_000.0))
+    for number in range(10):
+        assert guard.first_time(str(1_700_000_000 + number), f"v0={number}")
+    assert len(guard) == 3
+    assert not guard.first_time("1700000009", "v0=9")  # the newest are kept
+    assert caplog.text.count("more than 3 signed requests") == 1
 
 
 def test_the_manifest_declares_what_the_adapter_uses() -> None:

@@ -68,6 +68,9 @@ class Desk:
     async def post(self, body: str, content_type: str = FORM, secret: str = SECRET,
                    timestamp: int | None = None) -> tuple[int, str]:  # fmt: skip
         headers = {"Content-Type": content_type, **signature_headers(secret, body, timestamp)}
+        return await self.post_as_signed(body, headers)
+
+    async def post_as_signed(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
         async with self.http.post(self.url, data=body.encode(), headers=headers) as response:
             return response.status, await response.text()
 
@@ -140,6 +143,34 @@ async def test_bad_signature_and_stale_timestamp_get_401(desk: Desk) -> None:
     assert (await desk.post(body, timestamp=stale))[0] == 401
     assert (await desk.post(body))[0] == 200  # the same request, signed now, is fine
     assert not desk.stub.calls_to("chat.postMessage")
+
+
+async def test_a_replayed_request_is_refused_and_runs_once(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = event_body({"type": "app_mention", "user": "U0ANA", "channel": "C0DESK",
+                       "text": f"<@{BOT_USER}> help", "ts": "1700000006.000200"})  # fmt: skip
+    signed = {"Content-Type": "application/json", **signature_headers(SECRET, body)}
+    assert (await desk.post_as_signed(body, signed))[0] == 200
+    with caplog.at_level(logging.INFO):
+        assert (await desk.post_as_signed(body, signed))[0] == 401
+    await desk.settle()
+    assert len(desk.stub.calls_to("chat.postMessage")) == 1
+    [refused] = [record for record in caplog.records if "replayed" in record.getMessage()]
+    assert refused.levelno == logging.WARNING
+    assert signed["X-Slack-Signature"] not in caplog.text
+    assert signed["X-Slack-Signature"].removeprefix("v0=") not in caplog.text
+
+
+async def test_a_replayed_slash_command_is_refused_but_a_new_one_runs(desk: Desk) -> None:
+    body = slash_command_body("subscribe tunisia", channel="D0ANA", channel_name="directmessage")
+    signed = {"Content-Type": FORM, **signature_headers(SECRET, body)}
+    status, first = await desk.post_as_signed(body, signed)
+    assert status == 200 and "Subscribed to Tunisia" in first
+    assert (await desk.post_as_signed(body, signed))[0] == 401
+    again = slash_command_body("subscribe tunisia ", channel="D0ANA", channel_name="directmessage")
+    status, second = await desk.post(again)  # signed afresh: Slack never sends the same twice
+    assert status == 200 and "already" in second
 
 
 async def test_slash_help_is_the_ack_itself_in_blocks(desk: Desk) -> None:

@@ -2,6 +2,8 @@
 command, button presses, mentions, direct messages and the App Home all become Commands for
 the same dispatch; Replies go out as Block Kit.
 
+Over HTTP, a signed request sent a second time is refused (slack_replay, per process).
+
 Slash commands are answered within Slack's 3 seconds: the reply itself when it is ready in time,
 else a short "working on it" and the reply posted after. Answers are visible to the channel.
 """
@@ -26,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack_commands import Origin, Translator, event_origin, slash_origin
 from bot.adapters.slack_home import home_intro, home_view
+from bot.adapters.slack_replay import ReplayGuard
 from bot.adapters.slack_send import SlackSender
 from bot.adapters.slack_web import Directory, create_client, error_code
 from bot.chat import Reply
@@ -169,6 +172,7 @@ class SlackBot:
             signing_secret=self.config.signing_secret.get_secret_value(),
             authorize=authorize,
         )
+        app.use(ReplayGuard())  # after Bolt's signature check: only verified pairs are kept
         app.command(re.compile(r".+"))(self._on_command)
         app.action(re.compile(r".+"))(self._on_action)
         app.event("app_mention")(self._on_mention)
