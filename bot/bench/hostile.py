@@ -296,7 +296,10 @@ async def _result(
     outcomes = {}
     for name in names:
         source = sources[name]
-        outcomes[name] = f"failed: {source.last_error}" if source.failures else "read"
+        stored_here = counts.get(source.id, 0)
+        outcomes[name] = (
+            f"failed: {source.last_error}" if source.failures else f"read, {stored_here} stored"
+        )
     return HostileResult(
         seconds=seconds,
         healthy_stored=stored,
