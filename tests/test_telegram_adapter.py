@@ -10,6 +10,8 @@ import asyncio
 import json
 import logging
 import shutil
+import socket
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 from telegram import Update
@@ -731,6 +734,92 @@ async def test_webhook_mode_needs_a_url_and_a_secret_token(
     with pytest.raises(ConfigError, match=key):
         await bot.start()
     assert api.calls == []
+
+
+WEBHOOK_SECRET = "hook-secret-0123456789_ABCDEF"
+WRONG_SECRETS = ("hook-secret-0123456789_ABCDEx", "hook-secret-0123456789_ABCDEF-", "nope-wrong-42")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _sent_within(api: CannedBotApi, count: int, within: float = 10.0) -> list[str]:
+    """The texts sent once there are `count` of them (polls with a deadline)."""
+    deadline = time.monotonic() + within
+    while len(api.texts()) < count:
+        assert time.monotonic() < deadline, f"only {api.texts()} sent"
+        await asyncio.sleep(0.01)
+    return api.texts()
+
+
+@pytest.fixture
+async def webhook(runtime: Runtime) -> AsyncIterator[tuple[TelegramBot, CannedBotApi, str]]:
+    api = CannedBotApi()
+    port = _free_port()
+    config = TelegramConfig(
+        token=SecretStr(TOKEN),
+        mode="webhook",
+        webhook_url="https://bot.example.org/tg/updates",
+        listen="127.0.0.1",
+        port=port,
+        secret_token=SecretStr(WEBHOOK_SECRET),
+    )
+    bot = TelegramBot(config, runtime.context(), _ignore, request=api)
+    await bot.start()
+    yield bot, api, f"http://127.0.0.1:{port}/tg/updates"
+    await bot.stop()
+
+
+def _update(update_id: int, text: str) -> dict[str, Any]:
+    return {"update_id": update_id, "message": _message(text, PRIVATE, ANN)}
+
+
+async def test_the_webhook_refuses_a_wrong_secret_and_never_logs_it(
+    caplog: pytest.LogCaptureFixture, webhook: tuple[TelegramBot, CannedBotApi, str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot, api, url = webhook
+    [(_, hook)] = [call for call in api.calls if call[0] == "setWebhook"]
+    assert hook["url"] == "https://bot.example.org/tg/updates"
+    assert hook["secret_token"] == WEBHOOK_SECRET
+    async with aiohttp.ClientSession() as http:
+        for number, wrong in enumerate((None, "", *WRONG_SECRETS)):
+            headers = {} if wrong is None else {"X-Telegram-Bot-Api-Secret-Token": wrong}
+            async with http.post(url, json=_update(50 + number, "/help"), headers=headers) as sent:
+                assert sent.status == 403
+        right = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        async with http.post(url, json=_update(60, "/start"), headers=right) as sent:
+            assert sent.status == 200
+        [welcome] = await _sent_within(api, 1)
+    await bot.stop()  # every update taken is handled by now; none of the refused ones was
+    assert "Welcome to briefbot" in welcome and api.texts() == [welcome]
+    logged = "\n".join(
+        f"{record.getMessage()} {record.args!r} {record.exc_text}" for record in caplog.records
+    )
+    for wrong in WRONG_SECRETS:
+        assert wrong not in logged
+    assert WEBHOOK_SECRET not in logged
+    assert "refused a webhook request" in logged
+
+
+async def test_the_webhook_answers_400_to_a_body_that_is_no_update(
+    webhook: tuple[TelegramBot, CannedBotApi, str],
+) -> None:
+    _, api, url = webhook
+    right = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    async with aiohttp.ClientSession() as http:
+        for body in (b"{not json", b"[1, 2]", b'{"update_id": "x", "message": 5}'):
+            headers = {**right, "Content-Type": "application/json"}
+            async with http.post(url, data=body, headers=headers) as sent:
+                assert sent.status == 400
+        async with http.post(url, data=b"{}", headers=right) as sent:  # no JSON content type
+            assert sent.status == 415
+        async with http.post(url, json=_update(70, "/start"), headers=right) as sent:
+            assert sent.status == 200
+        await _sent_within(api, 1)
 
 
 async def test_updates_of_one_chat_run_in_order_and_other_chats_meanwhile() -> None:

@@ -2,7 +2,8 @@
 
 Thin by design: every update becomes a Command for `dispatch`; every Reply is rendered by
 `bot.render.telegram` and sent by `telegram_send.Sender`. Polling by default, or a webhook
-server (secret token checked on every request) behind a load balancer.
+server (telegram_webhook: secret token checked in constant time on every request) behind a
+load balancer.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from bot.adapters.telegram_updates import (
     message_command,
     parse_command_text,
 )
+from bot.adapters.telegram_webhook import WebhookServer
 from bot.chat import Command, Reply
 from bot.config import ConfigError, TelegramConfig
 from bot.domain import ChatKind
@@ -83,6 +85,7 @@ class TelegramBot:
         self._redact = RedactingFilter(secrets).redact
         self._monotonic = monotonic
         self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
+        self.webhook: WebhookServer | None = None
         self.app = self._build(request)
         self.sender = Sender(self.app.bot, context, self._chat_gone, self._redact)
 
@@ -98,6 +101,8 @@ class TelegramBot:
         )
         if request is not None:  # tests: a stubbed request layer
             builder = builder.request(request).get_updates_request(request)
+        if self.config.mode == "webhook":
+            builder = builder.updater(None)  # our own server: see telegram_webhook
         app = builder.build()
         names = {name for spec in self.context.commands for name in (spec.name, *spec.aliases)}
         known = sorted(name for name in names if MENU_NAME.fullmatch(name))
@@ -134,27 +139,33 @@ class TelegramBot:
         log.info("telegram: @%s receiving updates (%s)", self.app.bot.username, self.config.mode)
 
     async def _receive(self) -> None:
+        if self.config.mode == "webhook":
+            await self._serve_webhook()
+            return
         updater = self.app.updater
         assert updater is not None
-        if self.config.mode == "webhook":
-            await updater.start_webhook(
-                listen=self.config.listen,
-                port=self.config.port,
-                url_path=urlsplit(self.config.webhook_url).path.lstrip("/"),
-                webhook_url=self.config.webhook_url,
-                secret_token=self.config.secret_token.get_secret_value(),
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            await updater.start_polling(
-                allowed_updates=ALLOWED_UPDATES, error_callback=self._on_polling_error
-            )
+        await updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES, error_callback=self._on_polling_error
+        )
+
+    async def _serve_webhook(self) -> None:
+        """Listen first, then tell Telegram where to send updates (and the secret it sends)."""
+        secret = self.config.secret_token.get_secret_value()
+        path = urlsplit(self.config.webhook_url).path
+        self.webhook = WebhookServer(self.app, path, secret)
+        await self.webhook.start(self.config.listen, self.config.port)
+        await self.app.bot.set_webhook(
+            self.config.webhook_url, allowed_updates=ALLOWED_UPDATES, secret_token=secret
+        )
 
     async def stop(self) -> None:
         """Stop taking updates, let running handlers finish, close the connections."""
         updater = self.app.updater
         if updater is not None and updater.running:
             await updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
@@ -322,7 +333,7 @@ class TelegramBot:
 
 def check_webhook_config(config: TelegramConfig) -> None:
     """Webhook mode needs the public URL and a secret token (Telegram sends it back on every
-    request; PTB refuses requests without it)."""
+    request; the webhook server refuses requests without it)."""
     if urlsplit(config.webhook_url).scheme not in ("https", "http"):
         raise ConfigError(
             '[telegram] webhook_url: required when mode = "webhook" '
