@@ -18,6 +18,7 @@ _QUIET_LOGGERS = (
     "aiosqlite",
     "alembic",
     "apscheduler.executors",
+    "slack_bolt",  # at INFO it logs whole request bodies that failed the signature check
 )
 
 
