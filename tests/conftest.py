@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+import feedparser
 import pytest
+from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -72,3 +75,31 @@ async def sqlite_engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
     """A migrated engine on SQLite only, for tests where the backend makes no difference."""
     async with migrated(sqlite_url) as made:
         yield made
+
+
+@pytest.fixture(scope="module")
+def loopback_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(loopback_server: HTTPServer) -> Iterator[HTTPServer]:
+    yield loopback_server
+    loopback_server.clear()
+
+
+@pytest.fixture
+def handed_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The documents the reader gives feedparser, which still parses them."""
+    seen: list[bytes] = []
+    real_parse = feedparser.parse
+
+    def spy(stream: io.BytesIO, **options: object) -> object:
+        seen.append(stream.read())
+        return real_parse(io.BytesIO(seen[-1]), **options)
+
+    monkeypatch.setattr(feedparser, "parse", spy)
+    return seen

@@ -32,20 +32,6 @@ FEED = b'<rss version="2.0"><channel><title>Coastal watch, week two</title></cha
 LAST_MODIFIED = "Mon, 06 Jan 2025 08:30:00 GMT"
 
 
-@pytest.fixture(scope="module")
-def loopback_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(loopback_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield loopback_server
-    loopback_server.clear()
-
-
 @pytest.fixture
 def release() -> Iterator[threading.Event]:
     """Set at teardown, so a handler that stalls or drips ends with its test."""

@@ -23,20 +23,6 @@ CAP = 1 << 20
 BOMB_SIZE = 64 << 20  # inflated size of the bombs; their compressed size is ~64 KB or less
 
 
-@pytest.fixture(scope="module")
-def loopback_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(loopback_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield loopback_server
-    loopback_server.clear()
-
-
 def gzip_zeros(size: int) -> bytes:
     """gzip of `size` zero bytes, compressed a megabyte at a time."""
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)

@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 
-import feedparser
 import pytest
 
 from bot.ingest import jsonfeed
 from bot.ingest.clean import TEXT_LIMIT, clean_text
 from bot.ingest.xmlfeed import MAX_ATTRIBUTES
 from tests.test_parse import item, json_feed, read, rss
-
-
-@pytest.fixture
-def handed_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """The documents the reader gives feedparser, which still parses them."""
-    seen: list[bytes] = []
-    real_parse = feedparser.parse
-
-    def spy(stream: io.BytesIO, **options: object) -> object:
-        seen.append(stream.read())
-        return real_parse(io.BytesIO(seen[-1]), **options)
-
-    monkeypatch.setattr(feedparser, "parse", spy)
-    return seen
 
 
 def attributes(count: int, value: str = "x") -> str:

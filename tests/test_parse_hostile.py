@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 import tracemalloc
 from pathlib import Path
 
-import feedparser
 import pytest
 
 from bot.ingest.clean import OUTLET_LIMIT, SUMMARY_LIMIT, TITLE_LIMIT
@@ -213,20 +211,6 @@ HOSTILE_DECLARATIONS = {
 def hostile(name: str) -> bytes:
     body = HOSTILE_DECLARATIONS[name]
     return body.encode("utf-16") if name == "in utf-16" else body.encode()
-
-
-@pytest.fixture
-def handed_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """The documents the reader gives feedparser, which still parses them."""
-    seen: list[bytes] = []
-    real_parse = feedparser.parse
-
-    def spy(stream: io.BytesIO, **options: object) -> object:
-        seen.append(stream.read())
-        return real_parse(io.BytesIO(seen[-1]), **options)
-
-    monkeypatch.setattr(feedparser, "parse", spy)
-    return seen
 
 
 @pytest.mark.parametrize("name", HOSTILE_DECLARATIONS)
