@@ -54,10 +54,11 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    name: str
+    name: str  # as the brief shows it: a person's name as first written in the article
     kind: ActorKind
     role: str | None = None
     description: str | None = None
+    key: str | None = None  # the canonical gazetteer name, the same in every language
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,9 @@ class _Actor:
         role = ranked[0][0] if ranked else None
         if role is None and entry is not None:
             role = entry.role
-        return Actor(name, self.kind, role, entry.description if entry else None)
+        if entry is None:
+            return Actor(name, self.kind, role)
+        return Actor(name, self.kind, role, entry.description, key=entry.name)
 
 
 def extract_actors(

@@ -48,6 +48,7 @@ def _actor(item: dict[str, Any]) -> Actor:
         kind=ActorKind(item["kind"]),
         role=item.get("role"),
         description=item.get("description"),
+        key=item.get("key"),
     )
 
 
@@ -57,6 +58,7 @@ def _actor_json(actor: Actor) -> dict[str, Any]:
         "kind": actor.kind.value,
         "role": actor.role,
         "description": actor.description,
+        "key": actor.key,
     }
 
 
