@@ -70,10 +70,10 @@ def test_english_cue_sentences_strongest_first_and_false_cues_rejected() -> None
     event = pick_event("Tunisia's president sacks prime minister", ENGLISH, "en")
     found = find_implications(ENGLISH, "en", exclude=event)
     assert found == (
-        "The move signals that Saied intends to keep tight control of economic policy ahead of "
-        "talks with the IMF, said Youssef Cherif, a political analyst in Tunis.",
         "Analysts said the reshuffle could deepen tensions with the powerful UGTT union, which "
         "has threatened a general strike.",
+        "The move signals that Saied intends to keep tight control of economic policy ahead of "
+        "talks with the IMF, said Youssef Cherif, a political analyst in Tunis.",
     )
     _assert_extractive(found, ENGLISH)
 
@@ -227,4 +227,80 @@ def test_arabic_cue() -> None:
     )
     assert find_implications(body, "ar") == (
         "ويرى محللون أن الاتفاق من شأنه أن يعزز مراقبة السواحل في المتوسط.",
+    )
+
+
+def test_arabic_cues_match_whatever_the_hamza_and_ta_marbuta() -> None:
+    body = (
+        "أعلنت وزارة الداخلية التونسية اعتقال خلية مسلحة في ولاية القصرين يوم الأحد.\n\n"
+        "قد تؤدي هذه العملية إلى تصعيد المواجهة مع الجماعات المتحصنة في جبال الشعانبي.\n\n"
+        "ويرى مراقبون أن الضربة تعكس تحسنا واضحا في قدرات الأجهزة الأمنية على الاستباق."
+    )
+    found = find_implications(body, "ar")
+    assert len(found) == 2
+    assert found[0].startswith("ويرى مراقبون") or found[1].startswith("ويرى مراقبون")
+    assert any(text.startswith("قد تؤدي") for text in found)
+    _assert_extractive(found, body)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Le gouvernement a déployé des renforts à la frontière sud mardi. Cette décision "
+            "risque d'aggraver les tensions avec les tribus de la région frontalière.",
+            "Cette décision risque d'aggraver les tensions avec les tribus de la région "
+            "frontalière.",
+        ),
+        (
+            "Des hommes armés ont attaqué un poste frontière samedi près de Ben Guerdane. "
+            "L'attaque pourrait pousser Tunis à renforcer sa présence militaire dans le sud.",
+            "L'attaque pourrait pousser Tunis à renforcer sa présence militaire dans le sud.",
+        ),
+        (
+            "Le ministre a reçu son homologue libyen jeudi à Tunis. Un diplomate estime qu'il "
+            "pourrait s'agir d'un tournant dans la coopération sécuritaire entre les deux pays.",
+            "Un diplomate estime qu'il pourrait s'agir d'un tournant dans la coopération "
+            "sécuritaire entre les deux pays.",
+        ),
+    ],
+)
+def test_french_elisions_do_not_hide_a_cue(body: str, expected: str) -> None:
+    assert find_implications(body, "fr") == (expected,)
+
+
+def test_a_lead_in_cut_off_leaves_a_sentence_with_a_capital() -> None:
+    body = (
+        "Tunisia signed a coast guard deal with Italy on Monday in Rome.\n\n"
+        "Why it matters: the shift puts Tunis firmly inside the European security orbit."
+    )
+    assert find_implications(body, "en") == (
+        "The shift puts Tunis firmly inside the European security orbit.",
+    )
+
+
+def test_contentless_and_dangling_sentences_rank_below_a_concrete_one() -> None:
+    body = (
+        "Algeria recalled its ambassador from Mali on Sunday after a drone was shot down.\n\n"
+        "Officials in Bamako gave no further details about the incident.\n\n"
+        "This could have wide consequences.\n\n"
+        "The row has clear regional implications.\n\n"
+        "The rupture could push Mali closer to Russian military contractors and cut Algeria "
+        "out of the mediation it has led in the north since 2015."
+    )
+    found = find_implications(body, "en")
+    assert found[0].startswith("The rupture could push Mali closer")
+    assert "The row has clear regional implications." not in found[:1]
+
+
+def test_an_assessment_inside_a_quote_counts_but_a_plan_does_not() -> None:
+    body = (
+        "Libya's rival governments met in Tunis on Thursday under UN auspices.\n\n"
+        '"A new clash over the central bank could destabilise the whole oil sector," said '
+        "Jalel Harchaoui, an analyst who follows Libya.\n\n"
+        "The UN envoy will visit Rome on Monday to brief Italian officials on the talks."
+    )
+    assert find_implications(body, "en") == (
+        '"A new clash over the central bank could destabilise the whole oil sector," said '
+        "Jalel Harchaoui, an analyst who follows Libya.",
     )

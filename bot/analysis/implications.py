@@ -35,69 +35,128 @@ _SIGNIFICANCE = (
 _HEADING = re.compile(rf"\b(?:{_SIGNIFICANCE})\b", re.I)
 _INLINE_LABEL = re.compile(rf"^[\"“”]?(?:{_SIGNIFICANCE})[\"“”]?\s?:\s*", re.I)
 
-# Cue phrases by strength: explicit significance > likely consequence > purpose > bare modal.
+# Cue phrases by strength: explicit significance > likely consequence or assessment > purpose >
+# bare modal. Every table is folded the way the sentence is (case, accents, Arabic letter
+# variants), so "قد تؤدي" in the table meets "قد تودي" in the text.
 _CONSEQUENCE_VERBS = (
     r"lead|trigger|spark|fuel|undermine|deepen|destabili[sz]e|derail|jeopardi[sz]e|complicate"
     r"|worsen|escalate|weaken|strengthen|boost|hamper|reshape|force|push|open|upset|affect|hurt"
     r"|harm|disrupt|delay|threaten|expose|embolden|erode|reignite|revive|prompt|provoke|cause"
     r"|tip|drive|slow|raise|reduce|increase|ease|alter|change|cost|spill|spread|isolate|shift"
+    r"|encourage|deter|strain|sour|damage|benefit|help|give|allow|enable|limit|curb|block"
+    r"|complicate|redraw|tilt|bolster|cement|consolidate|entrench|unravel|collapse|stall"
+    r"|become|prove|mark|signal|set|pave|usher|leave|put|draw|make|bring|see|face|mean"
 )
 _CONSEQUENCE_VERBES = (
-    r"fragiliser|compliquer|affaiblir|renforcer|relancer|raviver|aggraver|déstabiliser|menacer"
-    r"|peser|freiner|accélérer|provoquer|entraîner|ouvrir|marquer|alimenter|accroître|réduire"
-    r"|isoler|bouleverser|changer|modifier|coûter|éloigner|rapprocher|envenimer|apaiser"
+    r"fragiliser|compliquer|affaiblir|renforcer|relancer|raviver|aggraver|destabiliser|menacer"
+    r"|peser|freiner|accelerer|provoquer|entrainer|ouvrir|marquer|alimenter|accroitre|reduire"
+    r"|isoler|bouleverser|changer|modifier|couter|eloigner|rapprocher|envenimer|apaiser"
+    r"|permettre|favoriser|offrir|donner|priver|exposer|pousser|conduire|mener|debou\w+|nuire"
+    r"|compromettre|retarder|bloquer|durcir|tendre|crisper|rebattre|redessiner|consolider"
+    r"|devenir|constituer|representer|signifier|annoncer|sonner|mettre|faire|laisser|creer"
 )
 _CUE_PHRASES: dict[str, dict[float, str]] = {
     "en": {
         3.0: (
             r"implications?|why (?:it|this) matters|so what|this signals|which means|means that"
             r"|signal(?:s|led|ing)? (?:that|to|a|an|the|how|what|whether|\w+'s)"
-            r"|sends? (?:a|an) (?:\w+ )?signal|a (?:\w+ )?sign that|(?:latest|clearest) sign of"
-            r"|meaning that|underscor(?:es|ing)|pav(?:es|ing|e) the way"
+            r"|sends? (?:a|an) (?:\w+ )?(?:signal|message)|a (?:\w+ )?sign that"
+            r"|(?:latest|clearest|strongest|first) (?:\w+ )?sign(?:al)? (?:of|that)"
+            r"|meaning that|underscor(?:es|ed|ing)|pav(?:es|ing|e|ed) the way"
+            r"|rais(?:es|ing|ed) the stakes"
+            r"|a (?:major |serious |significant )?(?:blow|setback|boost) (?:to|for)"
+            r"|(?:is|was|would be|marks?) (?:a|an) (?:\w+ )?(?:turning point|watershed"
+            r"|game.changer|test (?:of|for))|marks? (?:a|an|the) (?:\w+ ){0,2}(?:shift|departure"
+            r"|break|escalation|first|end|return|step|milestone)|for the first time (?:since|in)"
+            r"|the (?:first|largest|biggest|deadliest|worst|highest|lowest) (?:\w+ ){0,3}since"
+            r"|analysts? (?:say|said|says|warn\w*|believe\w*|note\w*|see|saw|argue\w*|expect\w*)"
+            r"|(?:experts?|observers?|diplomats?|critics|analysts) (?:\w+ ){0,3}(?:warn\w*"
+            r"|fear\w*|believe\w*|see|saw|argue\w*|expect\w*|predict\w*|caution\w*)"
         ),
         2.0: (
-            r"highlight(?:s|ing)|shows? (?:that|how)|reflects|illustrates|demonstrates"
-            r"|marks? (?:a|the) (?:turning point|shift|first)|(?:is|are|widely) seen as"
-            r"|rais(?:es?|ing) (?:\w+ )?(?:concerns?|fears?|questions?)"
-            r"|(?:is|are|was|were) (?:\w+ )?(?:un)?likely to|threaten(?:s|ing)? to"
-            r"|risk(?:s|ing)? (?:\w+ing|a|an|further|more)|a (?:blow|setback|boost) (?:to|for)"
-            r"|leav(?:es|ing) (?:\w+ ){0,4}(?:gap|vacuum|void)"
-            rf"|(?:could|may|might|would) (?:\w+ )?(?:{_CONSEQUENCE_VERBS})"
+            r"highlight(?:s|ed|ing)|shows? (?:that|how)|reflects?|reflecting|illustrates?"
+            r"|demonstrates?|(?:is|are|was|were|widely) (?:\w+ )?seen as|(?:is|are) viewed as"
+            r"|rais(?:es?|ing|ed) (?:\w+ )?(?:concerns?|fears?|questions?|doubts?|prospects?)"
+            r"|(?:is|are|was|were) (?:\w+ )?(?:un)?likely to|threaten(?:s|ed|ing)? to"
+            r"|risk(?:s|ed|ing)? (?:\w+ing|a|an|further|more|being|losing|pushing)"
+            r"|at risk of|leav(?:es|ing|e) (?:\w+ ){0,4}(?:gap|vacuum|void|exposed|vulnerable"
+            r"|isolated|open|weaker|stronger)|(?:deepen|fuel|stoke|heighten)(?:s|ed|ing)? "
+            r"(?:\w+ ){0,2}(?:tensions?|fears?|concerns?|rivalry|divisions?|instability|crisis)"
+            r"|(?:could|may|might|would|will likely|is set to|stands? to) (?:\w+ )?"
+            rf"(?:{_CONSEQUENCE_VERBS})|warn(?:s|ed|ing)? (?:that|of)|fear(?:s|ed)? (?:that|of)"
+            r"|in (?:a|an) (?:\w+ )?(?:bid|effort|attempt) to"
+            r"|a (?:clear |stark )?(?:warning|reminder)"
+            r"|(?:gives?|giving|hands?|handing) (?:\w+ ){0,3}(?:leverage|an edge|the upper hand"
+            r"|a say|more say|a foothold)"
+            r"|(?:puts?|putting|places?) (?:\w+ ){0,4}(?:pressure|at odds|at risk|on a collision)"
+            r"|(?:further|deeper) (?:\w+ )?(?:isolat|strain|tension|rift)\w*"
+            r"|is expected to (?:\w+ )?(?:weigh|affect|hit|hurt|boost|ease|raise)"
         ),
         1.5: (
-            r"(?:aims?|aimed|designed|intended) (?:to|at)|in a bid to|amid fears|at risk of"
-            r"|(?:is|are) (?:\w+ )?expected to|(?:that|which) would"
+            r"(?:aims?|aimed|designed|intended) (?:to|at)|amid (?:growing )?(?:fears|concerns)"
+            r"|(?:is|are) (?:\w+ )?expected to|(?:that|which) would|potentially"
+            r"|(?:could|may|might) (?:\w+ )?(?:be|have|see|prove|become)"
         ),
         1.0: r"could|might|may(?! \d)|should (?:help|allow|enable|ease|bring|reduce|improve)",
+        # Words of weight that only add to a sentence with another cue.
+        0.75: r"consequences?|significan(?:t|ce)|strategic|stakes|leverage|vacuum|spillover",
     },
     "fr": {
         3.0: (
-            r"les implications|implications (?:pour|sur)|cela témoigne|signe que|ce qui signifie"
-            r"|témoign\w* (?:de|des|du|d')|signifie que|ouvr\w+ la voie|l'enjeu (?:est|sera|pour)"
-            r"|enjeu (?:majeur|crucial|central|de taille)"
-            r"|ce qui (?:montre|illustre|traduit|reflète)"
+            r"les implications|implications (?:pour|sur)|cela temoigne|signe que|ce qui signifie"
+            r"|temoign\w* (?:de|des|du|d')|signifie que|ouvr\w+ la voie|l'enjeu (?:est|sera|pour)"
+            r"|enjeu (?:majeur|crucial|central|de taille)|rebat\w* les cartes"
+            r"|(?:cela|ce qui|qui) (?:montre|illustre|traduit|reflete|confirme|marque)"
+            r"|sonne comme|met(?:tent)? en lumiere|un (?:\w+ )?(?:tournant|coup dur|revers|signal)"
+            r"|(?:marque|marquerait|constitue|represente) (?:un|une|le|la) (?:\w+ ){0,2}"
+            r"(?:tournant|rupture|premiere|etape|changement|virage|revers|victoire|echec|escalade)"
+            r"|pour la premiere fois depuis|(?:analystes?|observateurs?|experts?|diplomates?"
+            r"|specialistes?|chercheurs?) (?:\w+ ){0,3}(?:estim\w*|jug\w*|crai\w*|redout\w*"
+            r"|y voi\w*|soulign\w*|prevoi\w*|averti\w*|previen\w*|analys\w*)"
+            r"|selon (?:des|les|plusieurs|certains) (?:analystes|observateurs|experts|diplomates"
+            r"|specialistes|chercheurs)"
         ),
         2.0: (
-            r"ce qui pourrait|risquen?t? de|menacen?t? de|susceptibles? de|montre que"
-            r"|(?:fait|font|suscite\w*) (?:\w+ )?craind\w*|(?:cela|ce qui|qui) souligne"
-            r"|marque (?:un|une|le) (?:tournant|rupture|première)|laiss\w+ (?:un|le) vide"
-            rf"|pourrai(?:t|ent) (?:\w+ )?(?:{_CONSEQUENCE_VERBES})"
+            r"ce qui pourrait|risquen?t? (?:de |d')|menacen?t? (?:de |d')|susceptibles? (?:de |d')"
+            r"|montre que|(?:fait|font|suscite\w*) (?:\w+ )?craind\w*|(?:cela|ce qui|qui) souligne"
+            r"|laiss\w+ (?:un|le) vide|fragilis\w+|affaibli\w+|(?:renforc|accentu|aggrav|attis"
+            r"|exacerb|ravive)\w* (?:\w+ ){0,2}(?:tensions?|craintes?|inquietudes?|risques?"
+            r"|divisions?|rivalites?|instabilite|crise|isolement|pression)"
+            r"|pourrai(?:t|ent) (?:\w+ )?(?:" + _CONSEQUENCE_VERBES + r")"
+            r"|devrai(?:t|ent) (?:\w+ )?(?:" + _CONSEQUENCE_VERBES + r")"
+            r"|(?:estim\w*|jug\w*|crai\w*|redout\w*|previen\w*|avert\w*) (?:que|qu')"
+            r"|inquiet\w*|preoccup\w*|au risque de|(?:n'est|ne sont) pas sans"
+            r"|vu comme|per[cç]u\w* comme|considere\w* comme"
         ),
-        1.5: r"vis(?:e|ent|ant) à|dans le but de|devrai(?:t|ent)",
-        1.0: r"pourrai(?:t|ent)",
-        # Too common in official readouts to count alone: "souligne" (reported emphasis) and
-        # "afin de" (a stated purpose); they only add weight to a sentence with another cue.
-        0.75: r"soulignen?t?|afin de",
+        1.5: r"vis(?:e|ent|ant) (?:a|au|aux)|dans le but (?:de|d')|devrai(?:t|ent)",
+        1.0: r"pourrai(?:t|ent)|risque|menace",
+        # Too common in official readouts to count alone: "souligne" (reported emphasis),
+        # "afin de" (a stated purpose), "enjeux"; they only add weight to another cue.
+        0.75: r"soulignen?t?|afin (?:de|d')|consequences?|strategiques?|enjeux?|decisi(?:f|ve)",
     },
     "ar": {
-        3.0: r"تداعيات|مما يعني|ما يعني|يشير الى|في اشاره الى",
-        2.0: r"من شانه|من شانها|مما قد|قد يؤدي|قد تؤدي|يهدد ب|تهدد ب",
-        1.5: r"يهدف الى|تهدف الى|بهدف|في مسعى|يتوقع ان",
+        3.0: (
+            r"تداعيات|مما يعني|ما يعني|يعني ان|يشير الى|في اشاره الى|يعكس|تعكس|يؤشر|مؤشر"
+            r"|يمثل تحولا|تمثل تحولا|نقطه تحول|ضربه (?:قويه )?ل|يرى (?:\w+ )?(?:محللون|مراقبون"
+            r"|خبراء)|(?:المحللون|المراقبون|الخبراء|محللون|مراقبون|خبراء) (?:\w+ )?(?:يرون|يعتقدون"
+            r"|يحذرون|يتوقعون)|بحسب (?:محللين|مراقبين|خبراء)|وفقا ل(?:محللين|مراقبين|خبراء)"
+            r"|ويرى|وحذر (?:\w+ )?من|يحذر (?:\w+ )?من|للمره الاولى منذ"
+        ),
+        2.0: (
+            r"من شانه|من شانها|مما قد|قد (?:\w+ )?(?:يؤدي|تؤدي|يفتح|تفتح|يعمق|تعمق|يزيد|تزيد"
+            r"|يضعف|تضعف|يعزز|تعزز|يهدد|تهدد|يدفع|تدفع|يعقد|تعقد|يفاقم|تفاقم|يشعل|تشعل|يمنح|تمنح"
+            r"|يضع|تضع|يربك|تربك|ينعكس|تنعكس|يثير|تثير|يقوض|تقوض)|يهدد ب|تهدد ب|يثير (?:\w+ )?"
+            r"(?:مخاوف|قلق|تساؤلات)|تثير (?:\w+ )?(?:مخاوف|قلق|تساؤلات)|مخاوف من|يرجح|ترجح"
+            r"|من المرجح|من المتوقع ان|يتوقع ان|تصعيد|توتر(?:ات)?"
+        ),
+        1.5: r"يهدف الى|تهدف الى|بهدف|في مسعى|سعيا الى",
+        1.0: r"قد",
+        0.75: r"استراتيجي|حاسم|عواقب",
     },
 }
 _CUES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
     language: tuple(
-        (re.compile(rf"\b(?:{phrases})\b"), weight) for weight, phrases in by_weight.items()
+        (re.compile(rf"\b(?:{fold(phrases)})\b"), weight) for weight, phrases in by_weight.items()
     )
     for language, by_weight in _CUE_PHRASES.items()
 }
@@ -106,7 +165,7 @@ _CUES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
 def _any_cue(*languages: str) -> re.Pattern[str]:
     """One pass that tells whether any cue of these languages is present at all."""
     phrases = [phrase for language in languages for phrase in _CUE_PHRASES[language].values()]
-    return re.compile(rf"\b(?:{'|'.join(phrases)})\b")
+    return re.compile(rf"\b(?:{fold('|'.join(phrases))})\b")
 
 
 _ANY_CUE = {language: _any_cue(language) for language in _CUE_PHRASES}
@@ -125,8 +184,41 @@ _COUNT_ESTIMATE = re.compile(
     r"|morts?|blessés?|disparus?|victimes|bilan)\b))",
     re.I,
 )
+# A plan or a schedule states what is to happen, not what it means.
+_PLAN = re.compile(
+    fold(
+        r"\b(?:will (?:visit|travel|meet|hold|attend|host|arrive|begin|start|resume|head|sign"
+        r"|open|take place|be held)|(?:is|are) (?:scheduled|due|set) to (?:visit|meet|hold|travel"
+        r"|attend|sign|begin|start|resume|take place)|next (?:week|month)|later this (?:week|month)"
+        r"|doi(?:t|vent) se (?:rendre|tenir)|se rendra|se tiendra|est prevue? (?:le|pour|en)"
+        r"|sont prevus (?:le|pour|en)|سيزور|ستزور|من المقرر|يعتزم|تعتزم|سيعقد|ستعقد)\b"
+    )
+)
+_GENERIC = re.compile(
+    fold(
+        r"\b(?:has|have|had|carries|carry) (?:\w+ ){0,2}(?:implications|consequences|significance)"
+        r"(?: for (?:the )?(?:region|country|future))?[.!]?$"
+        r"|(?:a|des) (?:\w+ )?(?:implications|consequences) (?:importantes|majeures|regionales)"
+        r"[.!]?$"
+    )
+)
+_DANGLING_OPENER = re.compile(
+    fold(r"^(?:it|this|that|these|those|such|cela|ceci|ce|ca|هذا|هذه|ذلك|وهذا|وهذه|وهو|وهي)\b")
+)
 _QUOTE_OPEN = '"“«'
 _QUOTE_CLOSE = re.compile('["”»]')
+_WORD = re.compile(r"[^\W\d_]+")
+_MIN_CONTENT_WORDS = 5
+_STOP = frozenset(
+    fold(word)
+    for word in (
+        "the a an of to in on at for and or but is are was were be been this that these those it"
+        " its with by from as has have had will would could may might can which who what their"
+        " there than more most also not le la les un une des du de d l et ou mais est sont a au"
+        " aux en dans sur pour par que qui qu il elle ils ce cette ces son sa ses leur plus ne pas"
+        " في من على الى عن ان ما لا هذا هذه ذلك التي الذي قد"
+    ).split()
+)
 
 
 def find_implications(
@@ -140,7 +232,9 @@ def find_implications(
     excluded = fold(exclude.removesuffix("…")) if exclude else ""
     ranked: list[tuple[float, int, str]] = []
     seen: set[str] = set()
+    previous = ""
     for position, (sentence, in_section) in enumerate(_sentences_with_sections(body)):
+        before, previous = previous, sentence
         cue_score, cue_end = _cue(sentence, language)
         score = cue_score + (_SECTION_BONUS if in_section else 0.0)
         if score < _MIN_SCORE:  # the cheap test first: most sentences carry no cue
@@ -149,9 +243,33 @@ def find_implications(
         if folded in seen or _is_unusable(sentence, folded, excluded):
             continue
         seen.add(folded)
-        ranked.append((-score, position, _cut(sentence, max_chars, cue_end)))
+        score -= _penalty(folded, fold(before), excluded, in_section)
+        if score < _MIN_SCORE:
+            continue
+        ranked.append((-score, position, _readable(_cut(sentence, max_chars, cue_end))))
     ranked.sort()
     return tuple(text for _, _, text in ranked[:limit])
+
+
+def _penalty(folded: str, before: str, excluded: str, in_section: bool) -> float:
+    """What speaks against a cue sentence: a plan, no content, or a dangling "it"/"this"."""
+    penalty = 0.0
+    if _PLAN.search(folded):
+        penalty += 1.5
+    if _GENERIC.search(folded):
+        penalty += 2.0
+    content = [word for word in _WORD.findall(folded) if word not in _STOP and len(word) > 2]
+    if len(content) < _MIN_CONTENT_WORDS:
+        penalty += 1.0
+    # "This …" leans on the sentence before; it stands only if that one is in the brief too.
+    if _DANGLING_OPENER.match(folded) and not in_section and before not in excluded:
+        penalty += 0.5
+    return penalty
+
+
+def _readable(text: str) -> str:
+    """An implication starts with a capital, even when a lead-in was cut off before it."""
+    return text[0].upper() + text[1:] if text and text[0].islower() else text
 
 
 def _sentences_with_sections(body: str) -> list[tuple[str, bool]]:
@@ -197,18 +315,15 @@ def _is_unusable(sentence: str, folded: str, excluded: str) -> bool:
 
 def _cue(sentence: str, language: str) -> tuple[float, int]:
     """The strongest cue's weight (a little more for several) and where the first cue ends."""
-    if language == "ar":
-        text, tables, any_cue = fold(sentence), [_CUES["ar"]], _ANY_CUE["ar"]
+    # False cues are blanked first, the month "May" while its capital still tells it apart.
+    text = sentence.replace("’", "'")
+    if language != "ar" and any(hint in text for hint in _FALSE_CUE_HINTS):
+        text = _FALSE_CUE.sub(_blank, text)
+    text = fold(text)  # the tables are folded the same way
+    if language in _CUES:
+        tables, any_cue = [_CUES[language]], _ANY_CUE[language]
     else:
-        # False cues are blanked first, the month "May" while its capital still tells it apart.
-        text = sentence.replace("’", "'")
-        if any(hint in text for hint in _FALSE_CUE_HINTS):
-            text = _FALSE_CUE.sub(_blank, text)
-        text = text.lower()
-        if language in _CUES:
-            tables, any_cue = [_CUES[language]], _ANY_CUE[language]
-        else:
-            tables, any_cue = [_CUES["en"], _CUES["fr"]], _ANY_CUE_EN_FR
+        tables, any_cue = [_CUES["en"], _CUES["fr"]], _ANY_CUE_EN_FR
     if not any_cue.search(text):
         return 0.0, 0
     weights: list[float] = []
