@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
+from bot.dates import parse_date
 from bot.ingest import parse
 from bot.ingest.parse import ParsedFeed, parse_feed
 
@@ -301,6 +302,74 @@ def test_future_dates_are_dropped_but_small_clock_skew_is_kept() -> None:
         "Bad date": None,
     }
     assert "dropped the date of 1 entries dated in the future" in feed.problems
+
+
+PARTIAL_DATES = [
+    ("2023", datetime(2023, 1, 1, tzinfo=UTC)),
+    ("2023-09", datetime(2023, 9, 1, tzinfo=UTC)),
+    ("2023-09-14", datetime(2023, 9, 14, tzinfo=UTC)),
+    ("2023-09-14T10:00", datetime(2023, 9, 14, 10, 0, tzinfo=UTC)),
+    ("2023-09-14T10:00Z", datetime(2023, 9, 14, 10, 0, tzinfo=UTC)),
+    ("2023-09-14T10:00+02:00", datetime(2023, 9, 14, 8, 0, tzinfo=UTC)),
+]
+UNREADABLE_DATES: list[object] = ["soon", "2023-13", "2023-02-30", "", 12345, 2023.5, None, True]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [*PARTIAL_DATES, (" 2023-09 ", PARTIAL_DATES[1][1])]
+)
+def test_parse_date_reads_whole_and_partial_iso_dates_as_utc(
+    value: str, expected: datetime
+) -> None:
+    parsed = parse_date(value)
+    assert parsed == expected
+    assert parsed is not None and parsed.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("value", [*UNREADABLE_DATES, "0001-01-01T00:00+01:00", "2023" * 20])
+def test_parse_date_gives_none_for_anything_else(value: object) -> None:
+    assert parse_date(value) is None
+
+
+def test_json_feed_partial_dates_parse_and_bad_ones_are_unknown() -> None:
+    values = [value for value, _ in PARTIAL_DATES] + UNREADABLE_DATES
+    items = [
+        {"id": f"d{n}", "title": f"Item {n}", "date_published": value}
+        for n, value in enumerate(values)
+    ]
+    feed = read(json_feed(items))
+    dates = {article.title: article.published_at for article in feed.articles}
+    assert dates == {
+        f"Item {n}": PARTIAL_DATES[n][1] if n < len(PARTIAL_DATES) else None
+        for n in range(len(values))
+    }
+    assert feed.problems == ()
+
+
+def test_json_feed_falls_back_to_a_partial_date_modified() -> None:
+    items = [
+        {"id": "a", "title": "Unreadable published", "date_published": "soon",
+         "date_modified": "2023-09"},
+        {"id": "b", "title": "Year only", "date_modified": "2023"},
+    ]  # fmt: skip
+    dates = {article.title: article.published_at for article in read(json_feed(items)).articles}
+    assert dates == {
+        "Unreadable published": datetime(2023, 9, 1, tzinfo=UTC),
+        "Year only": datetime(2023, 1, 1, tzinfo=UTC),
+    }
+
+
+@pytest.mark.parametrize(("value", "expected"), [*PARTIAL_DATES, ("soon", None)])
+def test_partial_dates_in_rss_and_atom_parse_through_feedparser(
+    value: str, expected: datetime | None
+) -> None:
+    atom = (
+        f'{DECLARATION}<feed xmlns="http://www.w3.org/2005/Atom"><title>Ridge</title>'
+        f"<entry><id>e1</id><title>Pass closed</title><updated>{value}</updated></entry></feed>"
+    ).encode()
+    for body in (rss(item("Pass closed", extra=f"<pubDate>{value}</pubDate>")), atom):
+        [article] = read(body).articles
+        assert article.published_at == expected, body
 
 
 def test_max_items_keeps_the_first_ones() -> None:

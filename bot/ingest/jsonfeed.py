@@ -8,10 +8,10 @@ ignored, an item that is not an object is skipped and counted in the problems. O
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from bot.dates import parse_date
 from bot.ingest.entry import RawEntry, RawFeed
 
 _VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
@@ -68,7 +68,7 @@ def _entry(item: dict[str, Any], source_url: str) -> RawEntry:
         summary=_string(item, "summary"),
         content=(content_html,) if content_html else (),
         content_text=_string(item, "content_text"),
-        published=_date(item.get("date_published")) or _date(item.get("date_modified")),
+        published=parse_date(item.get("date_published")) or parse_date(item.get("date_modified")),
     )
 
 
@@ -94,15 +94,4 @@ def _link(url: str, base: str) -> str | None:
     try:
         return urljoin(base, url.strip())
     except ValueError:
-        return None
-
-
-def _date(value: object) -> datetime | None:
-    """An RFC 3339 date as an aware UTC datetime; a date without offset is taken as UTC."""
-    if not isinstance(value, str) or len(value) > 64:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
         return None
