@@ -1,4 +1,10 @@
-"""`briefbot extract`: one JSON article in, the analysis as one JSON object out (a contract)."""
+"""`briefbot extract`: one JSON article in, the analysis as one JSON object out (a contract).
+
+`published` may be a whole or partial ISO 8601 date (`2023`, `2023-09`, `2023-09-14T10:00Z`); it
+is read by `bot.dates.parse_date`, and anything it cannot read (another type, "soon") is an
+unknown date, never a bad article. The output gives it back as `published`: ISO 8601 in UTC, or
+null.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.dates import parse_date
 from bot.domain import Analysis, Article
 
 MAX_INPUT_BYTES = 20_000_000
-_FIELDS = ("title", "url", "published", "outlet", "text")
+_TEXT_FIELDS = ("title", "url", "outlet", "text")  # `published` is read leniently
 
 
 class BadArticle(ValueError):
@@ -25,7 +32,7 @@ def read_article(raw: bytes) -> Article:
         raise BadArticle(f"not valid JSON: {error}") from None
     if not isinstance(data, dict):
         raise BadArticle("expected a JSON object with title, url, published, outlet, text")
-    for key in _FIELDS:
+    for key in _TEXT_FIELDS:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             raise BadArticle(f'"{key}" must be a string or null, found {type(value).__name__}')
@@ -40,18 +47,8 @@ def read_article(raw: bytes) -> Article:
         summary="",
         text=text,
         outlet=data.get("outlet") or None,
-        published_at=_published(data.get("published")),
+        published_at=parse_date(data.get("published")),
     )
-
-
-def _published(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadArticle(f'"published" must be an ISO 8601 date, found {value[:40]!r}') from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def analysis_json(article: Article, analysis: Analysis) -> dict[str, Any]:
@@ -65,4 +62,12 @@ def analysis_json(article: Article, analysis: Analysis) -> dict[str, Any]:
         "topics": list(analysis.topics),
         "language": analysis.language,
         "source": {"url": article.url or "", "outlet": article.outlet},
+        "published": _iso(article.published_at),
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """`2023-09-01T00:00:00Z`: UTC with a final Z, or None for an unknown date."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ARTICLE = {
     "title": "Tunisian Defence Minister Khaled Shtili receives U.S. delegation on border security",
@@ -42,7 +45,15 @@ def test_extract_prints_exactly_one_object_with_the_contract_schema(tmp_path: Pa
     result = _run(str(path))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"event", "actors", "implications", "topics", "language", "source"}
+    assert set(data) == {
+        "event",
+        "actors",
+        "implications",
+        "topics",
+        "language",
+        "source",
+        "published",
+    }
     assert isinstance(data["event"], str) and 0 < len(data["event"]) <= 300
     assert data["event"].startswith("Tunisia's Defence Minister Khaled Shtili received")
     for actor in data["actors"]:
@@ -55,6 +66,7 @@ def test_extract_prints_exactly_one_object_with_the_contract_schema(tmp_path: Pa
     assert {"tunisia", "north-africa-security"} <= set(data["topics"])
     assert data["language"] == "en"
     assert data["source"] == {"url": ARTICLE["url"], "outlet": "Example Wire"}
+    assert data["published"] == "2025-12-12T10:00:00Z"
     assert result.stdout.count("\n") == 1
 
 
@@ -75,3 +87,39 @@ def test_missing_and_malformed_files_exit_2_with_one_line(tmp_path: Path) -> Non
         assert result.stdout == ""
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("2023", "2023-01-01T00:00:00Z"),
+        ("2023-09", "2023-09-01T00:00:00Z"),
+        ("2023-09-14", "2023-09-14T00:00:00Z"),
+        ("2023-09-14T10:00", "2023-09-14T10:00:00Z"),
+        ("2023-09-14T10:00Z", "2023-09-14T10:00:00Z"),
+        ("2023-09-14T10:00+02:00", "2023-09-14T08:00:00Z"),
+        (" 2023-09-14T10:00:30.5-04:00 ", "2023-09-14T14:00:30.500000Z"),
+        ("soon", None),
+        ("2023-13", None),
+        ("", None),
+        (12345, None),
+        ([2023, 9], None),
+        (None, None),
+    ],
+)
+def test_partial_and_unreadable_dates_never_fail_the_article(
+    published: Any, expected: str | None
+) -> None:
+    result = _run("-", stdin=json.dumps({**ARTICLE, "published": published}))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["published"] == expected
+    assert data["source"]["outlet"] == "Example Wire"
+    assert data["event"]
+
+
+def test_an_article_without_published_has_a_null_date() -> None:
+    article = {key: value for key, value in ARTICLE.items() if key != "published"}
+    result = _run("-", stdin=json.dumps(article))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["published"] is None
