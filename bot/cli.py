@@ -192,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file", metavar="FILE")
     extract.set_defaults(handler=_extract)
     evaluate = commands.add_parser(
-        "eval", help="score topic and actor extraction on a labelled folder of articles"
+        "eval",
+        help="score topics, actors and implications (beside a cue-word baseline) on a labelled"
+        " folder of articles",
     )
     evaluate.add_argument("dir", metavar="DIR", nargs="?", default="tests/devset")
     evaluate.set_defaults(handler=_eval)
