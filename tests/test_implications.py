@@ -304,3 +304,16 @@ def test_an_assessment_inside_a_quote_counts_but_a_plan_does_not() -> None:
         '"A new clash over the central bank could destabilise the whole oil sector," said '
         "Jalel Harchaoui, an analyst who follows Libya.",
     )
+
+
+def test_arabic_assessments_by_observers_count_and_the_pluperfect_is_no_cue() -> None:
+    body = (
+        "أعلنت السلطات في نيامي إغلاق الحدود مع بنين يوم الخميس.\n\n"
+        "وكانت الحكومة قد أغلقت المعبر نفسه لفترة قصيرة في العام الماضي بعد خلاف تجاري.\n\n"
+        "ويخشى دبلوماسيون غربيون أن يدفع القرار التجار إلى طرق التهريب عبر الصحراء.\n\n"
+        "وقال محلل في مركز للدراسات إن الإغلاق يحرم البلاد من منفذها الرئيسي إلى البحر."
+    )
+    found = find_implications(body, "ar")
+    assert len(found) == 2
+    assert all("قد أغلقت" not in text for text in found)
+    assert {text.split()[0] for text in found} == {"ويخشى", "وقال"}

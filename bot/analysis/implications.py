@@ -55,6 +55,16 @@ _CONSEQUENCE_VERBES = (
     r"|compromettre|retarder|bloquer|durcir|tendre|crisper|rebattre|redessiner|consolider"
     r"|devenir|constituer|representer|signifier|annoncer|sonner|mettre|faire|laisser|creer"
 )
+# Who assesses ("observers", "a banker", "diplomats") and how ("believe", "warn", "say that").
+_AR_ASSESSOR = (
+    r"(?:ال)?(?:محلل|مراقب|باحث|خبير|خبراء|دبلوماسي|اقتصادي|مصرفي|محللو|مراقبو|باحثو"
+    r"|دبلوماسيو|اقتصاديو)(?:ون|ين|ان)?"
+)
+_AR_ASSESSES = (
+    r"[وف]?(?:يرى|ترى|يرون|راى|يشير|تشير|يشيرون|اشار|يقول|تقول|يقولون|قال|قالت|يخشى|تخشى"
+    r"|يخشون|حذر|حذرت|حذروا|يحذر|تحذر|يحذرون|يعتقد|تعتقد|يعتقدون|يتوقع|تتوقع|يتوقعون|اعتبر"
+    r"|يعتبر|يعتبرون|رجح|يرجح|يرجحون)"
+)
 _CUE_PHRASES: dict[str, dict[float, str]] = {
     "en": {
         3.0: (
@@ -141,6 +151,8 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|خبراء)|(?:المحللون|المراقبون|الخبراء|محللون|مراقبون|خبراء) (?:\w+ )?(?:يرون|يعتقدون"
             r"|يحذرون|يتوقعون)|بحسب (?:محللين|مراقبين|خبراء)|وفقا ل(?:محللين|مراقبين|خبراء)"
             r"|ويرى|وحذر (?:\w+ )?من|يحذر (?:\w+ )?من|للمره الاولى منذ"
+            rf"|{_AR_ASSESSOR}(?: \w+){{0,6}} {_AR_ASSESSES}|{_AR_ASSESSES}(?: \w+){{0,2}} "
+            rf"{_AR_ASSESSOR}|[وف]?(?:يظهر|تظهر|اظهر|اظهرت|يبين|تبين|يؤكد|تؤكد) (?:\w+ ){{0,4}}ان"
         ),
         2.0: (
             r"من شانه|من شانها|مما قد|قد (?:\w+ )?(?:يؤدي|تؤدي|يفتح|تفتح|يعمق|تعمق|يزيد|تزيد"
@@ -150,7 +162,8 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|من المرجح|من المتوقع ان|يتوقع ان|تصعيد|توتر(?:ات)?"
         ),
         1.5: r"يهدف الى|تهدف الى|بهدف|في مسعى|سعيا الى",
-        1.0: r"قد",
+        # قد before a present-tense verb is "may"; before a past-tense one it is "already".
+        1.0: r"قد (?:[يت]\w+)",
         0.75: r"استراتيجي|حاسم|عواقب",
     },
 }
@@ -177,6 +190,8 @@ _FALSE_CUE = re.compile(
     r"|indicated|insisted|told \w+)(?: that)?(?: \S+){1,4}? would\b)"
 )
 _FALSE_CUE_HINTS = ("May", "could", "can", "would")  # each false cue holds one
+# "كان … قد فعل" is the pluperfect ("had done"), not "may".
+_FALSE_CUE_AR = re.compile(fold(r"\b[وف]?كان(?:ت|وا)?(?: \w+){0,3} قد \w+"))
 # An estimate of a toll ("40 people may have died") is a figure, not a consequence.
 _COUNT_ESTIMATE = re.compile(
     r"^(?=.*\b(?:may|might) have\b|.*\baurai(?:en)?t (?:été|fait|péri|perdu)\b)"
@@ -320,6 +335,8 @@ def _cue(sentence: str, language: str) -> tuple[float, int]:
     if language != "ar" and any(hint in text for hint in _FALSE_CUE_HINTS):
         text = _FALSE_CUE.sub(_blank, text)
     text = fold(text)  # the tables are folded the same way
+    if language == "ar" and "قد" in text:
+        text = _FALSE_CUE_AR.sub(_blank, text)
     if language in _CUES:
         tables, any_cue = [_CUES[language]], _ANY_CUE[language]
     else:
