@@ -317,3 +317,71 @@ def test_arabic_assessments_by_observers_count_and_the_pluperfect_is_no_cue() ->
     assert len(found) == 2
     assert all("قد أغلقت" not in text for text in found)
     assert {text.split()[0] for text in found} == {"ويخشى", "وقال"}
+
+
+LEAD = "The interior ministry announced new measures at the border on Tuesday. "
+LEAD_FR = "Le ministère de l'Intérieur a annoncé mardi de nouvelles mesures à la frontière. "
+
+
+@pytest.mark.parametrize(
+    ("lead", "sentence", "language"),
+    [
+        (LEAD, "Western diplomats said the transfer would give Moscow a fallback port.", "en"),
+        (
+            LEAD,
+            "The mayor of Lampedusa said the island could not cope with the arrivals alone.",
+            "en",
+        ),
+        (
+            LEAD,
+            "Officials hope the new terminal will lift visitor numbers and currency earnings.",
+            "en",
+        ),
+        (
+            LEAD,
+            "Critics say the checks strain the principle of free movement inside Schengen.",
+            "en",
+        ),
+        (
+            LEAD_FR,
+            "Le score de l'opposant montre toutefois qu'une partie de la jeunesse décroche.",
+            "fr",
+        ),
+        (LEAD_FR, "Faute de financements, le plan risque toutefois de rester lettre morte.", "fr"),
+        (LEAD_FR, "Rabat espère que cette position entraînera d'autres pays européens.", "fr"),
+        (
+            LEAD_FR,
+            "L'adoption du texte renforce le rôle de l'Égypte comme médiateur régional.",
+            "fr",
+        ),
+    ],
+)
+def test_stated_consequences_without_a_plain_modal_are_found(
+    lead: str, sentence: str, language: str
+) -> None:
+    assert find_implications(lead + sentence, language) == (sentence,)
+
+
+@pytest.mark.parametrize(
+    ("lead", "sentence", "language"),
+    [
+        (LEAD, "The ministry said it would build a second fence along the border.", "en"),
+        (LEAD, "More than 10,000 troops are expected to take part in the exercise.", "en"),
+        (
+            LEAD_FR,
+            "Le bilan pourrait encore s'alourdir, plusieurs blessés étant dans un état grave.",
+            "fr",
+        ),
+        (LEAD_FR, "Une conférence sur la reconstruction pourrait se tenir au Caire en mars.", "fr"),
+        (LEAD_FR, "Le président doit prêter serment dans les prochains jours à Alger.", "fr"),
+        (
+            LEAD_FR,
+            "Le général a salué le rôle d'Alger face à la menace dans le Sahel voisin.",
+            "fr",
+        ),
+    ],
+)
+def test_plans_tolls_and_passing_nouns_are_not_implications(
+    lead: str, sentence: str, language: str
+) -> None:
+    assert find_implications(lead + sentence, language) == ()

@@ -101,15 +101,25 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|(?:puts?|putting|places?) (?:\w+ ){0,4}(?:pressure|at odds|at risk|on a collision)"
             r"|(?:further|deeper) (?:\w+ )?(?:isolat|strain|tension|rift)\w*"
             r"|is expected to (?:\w+ )?(?:weigh|affect|hit|hurt|boost|ease|raise)"
+            r"|hop(?:e|es|ed|ing) (?:that )?(?:\w+ ){1,4}(?:will|would|can|could)"
+            r"|could(?: not|n't) (?:cope|manage|afford|sustain|survive|absorb|handle|keep up)"
+            r"|(?:reflect|expose|strain|undercut|undermine|bolster|cement|erode|weaken"
+            r"|strengthen|deepen|complicate|sharpen|tell)(?:s|ed)? (?:\w+ ){0,3}(?:the|a|an|its"
+            r"|their|that|how|\w+'s)"
         ),
         1.5: (
             r"(?:aims?|aimed|designed|intended) (?:to|at)|amid (?:growing )?(?:fears|concerns)"
             r"|(?:is|are) (?:\w+ )?expected to|(?:that|which) would|potentially"
             r"|(?:could|may|might) (?:\w+ )?(?:be|have|see|prove|become)"
+            r"|(?:seems?|appears?) to|(?:is|are) becoming"
         ),
         1.0: r"could|might|may(?! \d)|should (?:help|allow|enable|ease|bring|reduce|improve)",
         # Words of weight that only add to a sentence with another cue.
-        0.75: r"consequences?|significan(?:t|ce)|strategic|stakes|leverage|vacuum|spillover",
+        0.75: (
+            r"consequences?|significan(?:t|ce)|strategic|stakes|leverage|vacuum|spillover"
+            r"|(?:critics|observers|diplomats|experts|analysts|researchers?|economists?|aid groups"
+            r"|rights groups|campaigners|opponents) (?:\w+ ){0,3}(?:say|said|says|note\w*)"
+        ),
     },
     "fr": {
         3.0: (
@@ -127,22 +137,30 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|specialistes|chercheurs)"
         ),
         2.0: (
-            r"ce qui pourrait|risquen?t? (?:de |d')|menacen?t? (?:de |d')|susceptibles? (?:de |d')"
-            r"|montre que|(?:fait|font|suscite\w*) (?:\w+ )?craind\w*|(?:cela|ce qui|qui) souligne"
+            r"ce qui pourrait|risquen?t? (?:\w+ )?(?:de |d')|menacen?t? (?:de |d')"
+            r"|susceptibles? (?:de |d')|montre (?:\w+ )?(?:que|qu')|espere (?:que|qu')"
+            r"|(?:renforce|conforte|traduit|traduisent|fragilise|affaiblit|illustre|confirme"
+            r"|reporte|consacre|entame|ecorne|ternit|complique) (?:\w+ ){0,2}(?:le|la|les|l'|un"
+            r"|une|son|sa|ses|leur|leurs)|mis\w* a mal|semble\w* (?:\w+ )?(?:preparer|vouloir"
+            r"|confirmer|indiquer|marquer|annoncer|ouvrir)|fait figure de"
+            r"|(?:fait|font|suscite\w*) (?:\w+ )?craind\w*|(?:cela|ce qui|qui) souligne"
             r"|laiss\w+ (?:un|le) vide|fragilis\w+|affaibli\w+|(?:renforc|accentu|aggrav|attis"
             r"|exacerb|ravive)\w* (?:\w+ ){0,2}(?:tensions?|craintes?|inquietudes?|risques?"
             r"|divisions?|rivalites?|instabilite|crise|isolement|pression)"
             r"|pourrai(?:t|ent) (?:\w+ )?(?:" + _CONSEQUENCE_VERBES + r")"
             r"|devrai(?:t|ent) (?:\w+ )?(?:" + _CONSEQUENCE_VERBES + r")"
-            r"|(?:estim\w*|jug\w*|crai\w*|redout\w*|previen\w*|avert\w*) (?:que|qu')"
+            r"|(?:crai\w*|redout\w*|previen\w*|avert\w*) (?:que|qu')"
             r"|inquiet\w*|preoccup\w*|au risque de|(?:n'est|ne sont) pas sans"
             r"|vu comme|per[cç]u\w* comme|considere\w* comme"
         ),
         1.5: r"vis(?:e|ent|ant) (?:a|au|aux)|dans le but (?:de|d')|devrai(?:t|ent)",
-        1.0: r"pourrai(?:t|ent)|risque|menace",
+        1.0: r"pourrai(?:t|ent)|(?:estim\w*|jug\w*) (?:que|qu')",
         # Too common in official readouts to count alone: "souligne" (reported emphasis),
         # "afin de" (a stated purpose), "enjeux"; they only add weight to another cue.
-        0.75: r"soulignen?t?|afin (?:de|d')|consequences?|strategiques?|enjeux?|decisi(?:f|ve)",
+        0.75: (
+            r"soulignen?t?|afin (?:de|d')|consequences?|strategiques?|enjeux?|decisi(?:f|ve)"
+            r"|risque|menace"
+        ),
     },
     "ar": {
         3.0: (
@@ -150,7 +168,7 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|يمثل تحولا|تمثل تحولا|نقطه تحول|ضربه (?:قويه )?ل|يرى (?:\w+ )?(?:محللون|مراقبون"
             r"|خبراء)|(?:المحللون|المراقبون|الخبراء|محللون|مراقبون|خبراء) (?:\w+ )?(?:يرون|يعتقدون"
             r"|يحذرون|يتوقعون)|بحسب (?:محللين|مراقبين|خبراء)|وفقا ل(?:محللين|مراقبين|خبراء)"
-            r"|ويرى|وحذر (?:\w+ )?من|يحذر (?:\w+ )?من|للمره الاولى منذ"
+            r"|ويرى|[وف]?(?:حذر|حذرت|حذروا|يحذر|تحذر)(?: \w+){0,3} من|للمره الاولى منذ"
             rf"|{_AR_ASSESSOR}(?: \w+){{0,6}} {_AR_ASSESSES}|{_AR_ASSESSES}(?: \w+){{0,2}} "
             rf"{_AR_ASSESSOR}|[وف]?(?:يظهر|تظهر|اظهر|اظهرت|يبين|تبين|يؤكد|تؤكد) (?:\w+ ){{0,4}}ان"
         ),
@@ -184,17 +202,21 @@ def _any_cue(*languages: str) -> re.Pattern[str]:
 _ANY_CUE = {language: _any_cue(language) for language in _CUE_PHRASES}
 _ANY_CUE_EN_FR = _any_cue("en", "fr")
 _FALSE_CUE = re.compile(
-    r"\b(?:May\b|could(?: not|n't)\b|what (?:\w+ ){1,3}could\b"
+    r"\b(?:May\b|could(?: not|n't)\b(?! (?:cope|manage|afford|sustain|survive|absorb|handle"
+    r"|keep up))|what (?:\w+ ){1,3}could\b"
     r"|(?:could|can) (?:be )?(?:heard|seen|hear|see)\b|would(?: not|n't)\b"
     r"|(?:said|says|announced|added|stated|pledged|promised|vowed|confirmed|decided|agreed"
-    r"|indicated|insisted|told \w+)(?: that)?(?: \S+){1,4}? would\b)"
+    r"|indicated|insisted|told \w+)(?: that)? (?:it|they|he|she|we|i|the \w+ \w+)"
+    r"(?: \S+){0,2}? would\b)"
 )
 _FALSE_CUE_HINTS = ("May", "could", "can", "would")  # each false cue holds one
 # "كان … قد فعل" is the pluperfect ("had done"), not "may".
 _FALSE_CUE_AR = re.compile(fold(r"\b[وف]?كان(?:ت|وا)?(?: \w+){0,3} قد \w+"))
 # An estimate of a toll ("40 people may have died") is a figure, not a consequence.
 _COUNT_ESTIMATE = re.compile(
-    r"^(?=.*\b(?:may|might) have\b|.*\baurai(?:en)?t (?:été|fait|péri|perdu)\b)"
+    r"^(?=.*\b(?:may|might) have\b|.*\baurai(?:en)?t (?:été|fait|péri|perdu)\b"
+    r"|.*\b(?:pourrai(?:en)?t|risque|devrai(?:en)?t|could|may|is likely to) (?:encore |still "
+    r"|further )?(?:s['’]alourdir|rise|climb|increase)\b)"
     r"(?=.*(?:\d|\b(?:killed|dead|died|deaths?|toll|wounded|injured|missing|casualties|tués?"
     r"|morts?|blessés?|disparus?|victimes|bilan)\b))",
     re.I,
@@ -203,9 +225,12 @@ _COUNT_ESTIMATE = re.compile(
 _PLAN = re.compile(
     fold(
         r"\b(?:will (?:visit|travel|meet|hold|attend|host|arrive|begin|start|resume|head|sign"
-        r"|open|take place|be held)|(?:is|are) (?:scheduled|due|set) to (?:visit|meet|hold|travel"
-        r"|attend|sign|begin|start|resume|take place)|next (?:week|month)|later this (?:week|month)"
-        r"|doi(?:t|vent) se (?:rendre|tenir)|se rendra|se tiendra|est prevue? (?:le|pour|en)"
+        r"|open|take place|be held)|(?:is|are) (?:scheduled|due|set|expected) to (?:visit|meet"
+        r"|hold|travel|attend|sign|begin|start|resume|take place|take part|arrive)"
+        r"|next (?:week|month)|later this (?:week|month)|take place|be held|take part"
+        r"|doi(?:t|vent) (?:encore )?(?:se (?:rendre|tenir)|etre (?:publie|examine|vote|signe)"
+        r"|preter|signer|examiner|voter|rencontrer)|se tenir|avoir lieu"
+        r"|se rendra|se tiendra|est prevue? (?:le|pour|en)"
         r"|sont prevus (?:le|pour|en)|سيزور|ستزور|من المقرر|يعتزم|تعتزم|سيعقد|ستعقد)\b"
     )
 )
