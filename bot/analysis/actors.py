@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.analysis.agency import acting_states, is_descriptor
-from bot.analysis.gazetteer import Gazetteer, GazetteerEntry, Hit, prepare
+from bot.analysis.agency import acting_states, article_country, is_descriptor, resolve_generic
+from bot.analysis.gazetteer import Gazetteer, GazetteerEntry, Hit, PreparedText, prepare
 from bot.analysis.gazetteer import load_gazetteer as _load
 from bot.analysis.lexicon import HEADS, HONORIFICS, PARTICLES, Tokens
 from bot.analysis.text import fold
@@ -57,7 +57,7 @@ class _Actor:
 
     def actor(self) -> Actor:
         entry = self.entry
-        name = entry.name if entry else ""
+        name = entry.display if entry else ""
         if self.names:
             # A name cut short in a Title Case headline gives way to the full one.
             written = [(order, text) for text, order in self.names.items()]
@@ -67,7 +67,7 @@ class _Actor:
         ranked = sorted(self.roles.items(), key=lambda item: (-len(item[0].split()), item[1]))
         role = ranked[0][0] if ranked else None
         if role is None and entry is not None:
-            role = entry.role
+            role = entry.role or entry.qualifier
         if entry is None:
             return Actor(name, self.kind, role)
         return Actor(name, self.kind, role, entry.description, key=entry.name)
@@ -77,57 +77,94 @@ def extract_actors(
     title: str, body: str, gazetteer: Gazetteer, limit: int = 8
 ) -> tuple[Actor, ...]:
     """Up to `limit` actors named in the article, in order of first appearance (title first)."""
+    parts = [
+        (part, prepared, gazetteer.find(prepared))
+        for part, raw in enumerate((title, body))
+        if raw.strip()
+        for prepared in (prepare(raw),)
+    ]
+    country = article_country(parts)
+    french = _looks_french(body or title)
     actors: dict[str, _Actor] = {}
     unmatched: list[tuple[Order, PersonMention]] = []
-    french = _looks_french(body or title)
-    for part, raw in enumerate((title, body)):
-        if not raw.strip():
-            continue
-        prepared = prepare(raw)
-        headline = part == 0 and is_headline_case(prepared.text)
-        hits = gazetteer.find(prepared)
-        bodies = [(hit.start, hit.end) for hit in hits if hit.entry.kind is not ActorKind.PERSON]
-        words = Tokens(prepared.text)
-        context = Context(
-            prepared.text, prepared.folded, gazetteer.state_words, words, Spans(bodies), headline
-        )
-        mentions = find_people(context)
-        # "Tunisian Defence Minister X": a state inside a person's title is not an actor.
-        titles = Spans([mention.role_span for mention in mentions if mention.role_span])
-        acting = acting_states(
-            prepared, words, hits, headline=headline, french=french, known=actors.keys()
-        )
-        people: list[Hit] = []
-        for index, hit in enumerate(hits):
-            kind = hit.entry.kind
-            if kind is ActorKind.STATE and (index not in acting or titles.overlaps(hit)):
-                continue
-            if kind not in (ActorKind.STATE, ActorKind.PERSON) and is_descriptor(prepared, hit):
-                continue
-            record = _entry_actor(actors, hit.entry, (part, hit.start))
-            if kind is ActorKind.PERSON:
-                people.append(hit)
-                written = prepared.text[hit.start : hit.end]
-                if _is_full_name(written):
-                    record.add_name(written, (part, hit.start))
-        people_at = {offset: hit.entry for hit in people for offset in range(hit.start, hit.end)}
-        for mention in mentions:
-            order = (part, mention.start)
-            entry = next(
-                (
-                    people_at[offset]
-                    for offset in range(mention.start, mention.end)
-                    if offset in people_at
-                ),
-                None,
-            )
-            if entry is None:
-                unmatched.append((order, mention))
-                continue
-            _note(_entry_actor(actors, entry, order), order, mention)
+    for part, prepared, hits in parts:
+        _read_part(_Part(part, prepared, hits, country, french), gazetteer, actors, unmatched)
     _place_unmatched(actors, unmatched)
     ranked = sorted(actors.values(), key=lambda record: record.order)
     return tuple(record.actor() for record in ranked[: max(limit, 0)])
+
+
+@dataclass(frozen=True)
+class _Part:
+    number: int  # 0 for the title, 1 for the body
+    prepared: PreparedText
+    hits: list[Hit]
+    country: str | None  # the state the article is about
+    french: bool
+
+
+def _read_part(
+    part: _Part,
+    gazetteer: Gazetteer,
+    actors: dict[str, _Actor],
+    unmatched: list[tuple[Order, PersonMention]],
+) -> None:
+    """Record the actors of the title or the body; people without an entry go to `unmatched`."""
+    prepared = part.prepared
+    headline = part.number == 0 and is_headline_case(prepared.text)
+    words = Tokens(prepared.text)
+    bodies = Spans(
+        [(hit.start, hit.end) for hit in part.hits if hit.entry.kind is not ActorKind.PERSON]
+    )
+    context = Context(
+        prepared.text, prepared.folded, gazetteer.state_words, words, bodies, headline
+    )
+    mentions = find_people(context)
+    # "Tunisian Defence Minister X": a state inside a person's title is not an actor.
+    titles = Spans([mention.role_span for mention in mentions if mention.role_span])
+    hits = resolve_generic(prepared, part.hits, gazetteer, part.country, titles.overlaps)
+    acting = acting_states(
+        prepared, words, hits, headline=headline, french=part.french, known=actors.keys()
+    )
+    people: list[Hit] = []
+    for index, hit in enumerate(hits):
+        kind = hit.entry.kind
+        if kind is ActorKind.STATE and (index not in acting or titles.overlaps(hit)):
+            continue
+        if kind not in (ActorKind.STATE, ActorKind.PERSON) and is_descriptor(prepared, hit):
+            continue
+        record = _entry_actor(actors, hit.entry, (part.number, hit.start))
+        if kind is ActorKind.PERSON:
+            people.append(hit)
+            written = prepared.text[hit.start : hit.end]
+            if _is_full_name(written):
+                record.add_name(written, (part.number, hit.start))
+    _note_mentions(part.number, mentions, people, actors, unmatched)
+
+
+def _note_mentions(
+    part: int,
+    mentions: list[PersonMention],
+    people: list[Hit],
+    actors: dict[str, _Actor],
+    unmatched: list[tuple[Order, PersonMention]],
+) -> None:
+    """Titles and full names of people the gazetteer knows; the others go to `unmatched`."""
+    people_at = {offset: hit.entry for hit in people for offset in range(hit.start, hit.end)}
+    for mention in mentions:
+        order = (part, mention.start)
+        entry = next(
+            (
+                people_at[offset]
+                for offset in range(mention.start, mention.end)
+                if offset in people_at
+            ),
+            None,
+        )
+        if entry is None:
+            unmatched.append((order, mention))
+            continue
+        _note(_entry_actor(actors, entry, order), order, mention)
 
 
 def _entry_actor(actors: dict[str, _Actor], entry: GazetteerEntry, order: Order) -> _Actor:

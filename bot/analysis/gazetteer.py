@@ -18,8 +18,24 @@ from bot.domain import ActorKind
 DEFAULT_PATH = Path(__file__).resolve().parent / "packs" / "actors.toml"
 
 _KEYS = frozenset(
-    {"name", "kind", "aliases", "aliases_cs", "demonyms", "capitals", "role", "description"}
+    {
+        "name",
+        "kind",
+        "aliases",
+        "aliases_cs",
+        "demonyms",
+        "capitals",
+        "role",
+        "description",
+        "country",
+        "national",
+    }
 )
+_GENERIC_KEYS = frozenset({"type", "forms", "fallback"})
+# The generic type that names the state itself: its government or its authorities.
+STATE_TYPE = "state"
+_QUALIFIER = re.compile(r"^(?P<name>.+?) \((?P<qualifier>[^()]+)\)$")
+_WILDCARD = "*"
 _LISTS = ("aliases", "aliases_cs", "demonyms", "capitals")
 _STATE_ONLY = ("demonyms", "capitals")
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -30,11 +46,13 @@ _TOKEN_PARTS = re.compile(r"[^\W_]+")
 
 
 class Form(StrEnum):
-    """How a state is named: by its name, by its adjective, or by its capital."""
+    """How an actor is named: by its name, by its adjective or its capital (states), or by a
+    generic name ("the interior ministry") that the country in context resolves."""
 
     NAME = "name"
     DEMONYM = "demonym"
     CAPITAL = "capital"
+    GENERIC = "generic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +62,37 @@ class GazetteerEntry:
     role: str | None
     description: str | None
     aliases: tuple[str, ...]  # as written in the pack, the name first
+    country: str | None = None  # the state a national body or a person belongs to
+
+    @property
+    def display(self) -> str:
+        """The name without a bracketed qualifier: "Ministry of the Interior (Tunisia)" is
+        shown as "Ministry of the Interior", the English Wikipedia convention."""
+        match = _QUALIFIER.match(self.name)
+        return match["name"] if match else self.name
+
+    @property
+    def qualifier(self) -> str | None:
+        match = _QUALIFIER.match(self.name)
+        return match["qualifier"] if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class GenericType:
+    """A kind of national body named generically; `fallback` resolves it to the state itself
+    when the country, written next to it, has no entry of that type ("the Libyan army")."""
+
+    name: str
+    fallback: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    entry: GazetteerEntry
+    entry: GazetteerEntry  # for Form.GENERIC, a placeholder named after the generic type
     form: Form
     start: int
     end: int
+    prefix: str = ""  # Arabic letters attached before the alias: و ف ب ك ل
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +113,9 @@ class _Target:
 class Gazetteer:
     entries: tuple[GazetteerEntry, ...]
     state_words: frozenset[str]  # folded words of state names, adjectives and capitals
+    states: dict[str, GazetteerEntry]
+    generic_types: dict[str, GenericType]
+    national: dict[tuple[str, str], GazetteerEntry]  # (country, generic type) → body
     _folded: dict[str, _Target]
     _exact: dict[str, _Target]
     _folded_pattern: re.Pattern[str]
@@ -80,27 +124,43 @@ class Gazetteer:
 
     def find(self, prepared: PreparedText) -> list[Hit]:
         """Non-overlapping alias matches, longest first at each place, ignore phrases dropped."""
-        found: list[tuple[int, int, _Target]] = []
+        found: list[tuple[int, int, _Target, str]] = []
         for match in self._folded_pattern.finditer(prepared.folded):
-            found.append((match.start(), match.end(), self._folded[_alias_key(match[0])]))
+            found.append((match.start(), match.end(), self._folded[_alias_key(match[0])], ""))
         if _ARABIC.search(prepared.folded):
             for match in self._arabic_pattern.finditer(prepared.folded):
                 alias = self._folded[_alias_key(match["alias"])]
-                found.append((match.start(), match.end(), alias))
+                prefix = match[0][: match.start("alias") - match.start()]
+                found.append((match.start(), match.end(), alias, prefix))
         # In a text set all in capitals ("THIS IS A TEST"), short acronyms mean nothing.
         if self._exact_pattern is not None and not prepared.text.isupper():
             for match in self._exact_pattern.finditer(prepared.text):
-                found.append((match.start(), match.end(), self._exact[_alias_key(match[0])]))
+                found.append((match.start(), match.end(), self._exact[_alias_key(match[0])], ""))
         found.sort(key=lambda item: (item[0], item[0] - item[1]))
         hits: list[Hit] = []
         covered_to = -1
-        for start, end, target in found:
+        for start, end, target, prefix in found:
             if start < covered_to:
                 continue
             covered_to = end
             if target.entry is not None:
-                hits.append(Hit(target.entry, target.form, start, end))
+                hits.append(Hit(target.entry, target.form, start, end, prefix))
         return hits
+
+    def resolve(self, generic: str, country: str, *, explicit: bool) -> GazetteerEntry | None:
+        """The body of `country` that a generic name of type `generic` stands for. Where the
+        text writes the country next to it (`explicit`), a type with a fallback gives the
+        state itself when the country has no such body."""
+        state = self.states.get(country)
+        if state is None:
+            return None
+        if generic == STATE_TYPE:
+            return state
+        body = self.national.get((country, generic))
+        kind = self.generic_types.get(generic)
+        if body is None and explicit and kind is not None and kind.fallback:
+            return state
+        return body
 
 
 def prepare(text: str) -> PreparedText:
@@ -149,9 +209,11 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ValueError(f"{path.name}: cannot read the gazetteer: {error}") from error
-    unknown = sorted(set(data) - {"actor", "ignore"})
+    unknown = sorted(set(data) - {"actor", "ignore", "generic"})
     if unknown:
-        raise ValueError(f"{path.name}: {unknown[0]}: unknown table (expected actor, ignore)")
+        raise ValueError(
+            f"{path.name}: {unknown[0]}: unknown table (expected actor, generic, ignore)"
+        )
     records = data.get("actor")
     if not isinstance(records, list) or not records:
         raise ValueError(f"{path.name}: no [[actor]] entries")
@@ -164,6 +226,12 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     where = f"{path.name}: [ignore]"
     for phrase in _strings(where, "phrases", ignore.get("phrases", [])):
         builder.add_folded(phrase, _Target(None, Form.NAME), where)
+    generic = data.get("generic", [])
+    if not isinstance(generic, list):
+        raise ValueError(f"{path.name}: generic must be an array of tables")
+    for number, record in enumerate(generic, start=1):
+        builder.add_generic(number, record)
+    builder.check_national()
     return builder.build()
 
 
@@ -175,6 +243,11 @@ class _Builder:
         self.exact: dict[str, tuple[_Target, str]] = {}
         self.exact_folded: dict[str, tuple[_Target, str]] = {}
         self.state_words: set[str] = set()
+        self.demonyms: dict[str, list[str]] = {}  # state name → its adjectives
+        self.generic_types: dict[str, GenericType] = {}
+        self.wildcards: dict[str, list[str]] = {}  # generic type → its forms with a `*`
+        self.national: dict[tuple[str, str], GazetteerEntry] = {}
+        self.pending: list[tuple[GazetteerEntry, list[str], str]] = []  # (entry, types, where)
 
     def add_entry(self, number: int, record: Any) -> None:
         if not isinstance(record, dict):
@@ -194,15 +267,24 @@ class _Builder:
         if kind is not ActorKind.STATE and any(key in record for key in _STATE_ONLY):
             raise ValueError(f"{where}: demonyms and capitals are for states only")
         texts = {key: _strings(where, key, record.get(key, [])) for key in _LISTS}
-        optional = {key: record.get(key) for key in ("role", "description")}
+        optional = {key: record.get(key) for key in ("role", "description", "country")}
         for key, value in optional.items():
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ValueError(f"{where}: {key}: must be a non-empty string")
         if any(entry.name == name for entry in self.entries):
             raise ValueError(f"{where}: the name is used twice")
+        national = _strings(where, "national", record.get("national", []))
+        if national and (kind is ActorKind.STATE or optional["country"] is None):
+            raise ValueError(f"{where}: national needs a country and is not for states")
         written = (name, *texts["aliases"], *texts["aliases_cs"])
-        entry = GazetteerEntry(name, kind, optional["role"], optional["description"], written)
+        entry = GazetteerEntry(
+            name, kind, optional["role"], optional["description"], written, optional["country"]
+        )
         self.entries.append(entry)
+        if kind is ActorKind.STATE:
+            self.demonyms[name] = texts["demonyms"]
+        if optional["country"] is not None:
+            self.pending.append((entry, national, where))
         names = texts["aliases"] if name in texts["aliases_cs"] else [name, *texts["aliases"]]
         for form, aliases in (
             (Form.NAME, names),
@@ -217,6 +299,49 @@ class _Builder:
             self.add_exact(alias, _Target(entry, Form.NAME), where)
             if kind is ActorKind.STATE:
                 self.state_words.update(_words(fold(alias)))
+
+    def add_generic(self, number: int, record: Any) -> None:
+        """A generic type: bare forms resolved by the country in context, and forms with a
+        `*` for the country's adjective ("ministère * de l'Intérieur"), which name the body
+        of that type of each country that has one."""
+        where = f"{self.file_name}: generic #{number}"
+        if not isinstance(record, dict) or set(record) - _GENERIC_KEYS:
+            raise ValueError(f"{where}: expected the keys type, forms and fallback")
+        name, fallback = record.get("type"), record.get("fallback", False)
+        if not isinstance(name, str) or not name.strip() or not isinstance(fallback, bool):
+            raise ValueError(f"{where}: type must be a name and fallback true or false")
+        if name in self.generic_types:
+            raise ValueError(f"{where}: type {name!r} is defined twice")
+        where = f"{self.file_name}: generic {name!r}"
+        forms = _strings(where, "forms", record.get("forms", []))
+        self.generic_types[name] = GenericType(name, fallback)
+        self.wildcards[name] = [form for form in forms if _WILDCARD in form]
+        placeholder = GazetteerEntry(name, ActorKind.INSTITUTION, None, None, tuple(forms))
+        for form in forms:
+            if _WILDCARD not in form:
+                self.add_folded(form, _Target(placeholder, Form.GENERIC), where)
+
+    def check_national(self) -> None:
+        """Every national body belongs to a known state and to known types, one per type and
+        country; then the `*` forms of its types are spelt out with the country's adjectives."""
+        for entry, types, where in self.pending:
+            assert entry.country is not None
+            if entry.country not in self.demonyms:
+                raise ValueError(f"{where}: country: {entry.country!r} is not a state entry")
+            for name in types:
+                if name not in self.generic_types or name == STATE_TYPE:
+                    raise ValueError(f"{where}: national: {name!r} is not a generic type")
+                if (entry.country, name) in self.national:
+                    other = self.national[(entry.country, name)].name
+                    raise ValueError(f"{where}: national: {name!r} is already {other!r}")
+                self.national[(entry.country, name)] = entry
+        for (country, name), entry in self.national.items():
+            where = f"{self.file_name}: actor {entry.name!r}"
+            for form in self.wildcards[name]:
+                for demonym in _adjectives(self.demonyms[country]):
+                    if bool(_ARABIC.search(form)) == bool(_ARABIC.search(demonym)):
+                        alias = form.replace(_WILDCARD, demonym)
+                        self.add_folded(alias, _Target(entry, Form.NAME), where)
 
     def add_folded(self, alias: str, target: _Target, where: str) -> None:
         key = _alias_key(fold(alias))
@@ -271,6 +396,9 @@ class _Builder:
         return Gazetteer(
             entries=tuple(self.entries),
             state_words=frozenset(self.state_words),
+            states={e.name: e for e in self.entries if e.kind is ActorKind.STATE},
+            generic_types=dict(self.generic_types),
+            national=dict(self.national),
             _folded={key: target for key, (target, _) in self.folded.items()},
             _exact={key: target for key, (target, _) in self.exact.items()},
             _folded_pattern=folded_pattern,
@@ -298,10 +426,31 @@ def _words(folded: str) -> Iterator[str]:
         yield from _TOKEN_PARTS.findall(word)
 
 
+def _adjectives(demonyms: list[str]) -> Iterator[str]:
+    """A state's adjectives, and the Arabic ones with the article they take after a definite
+    noun ("وزارة الداخلية التونسية")."""
+    for demonym in demonyms:
+        yield demonym
+        if _ARABIC.search(demonym) and not demonym.startswith(_ARTICLE):
+            yield _ARTICLE + demonym
+
+
 def _arabic_variants(key: str, form: Form) -> Iterator[str]:
-    """Spellings after a prefix: ل + الجزائر is written للجزائر; adjectives take ال too."""
+    """Spellings after a prefix: ل + الجزائر is written للجزائر. Adjectives take ال too, and
+    their plural and accusative endings: جنديا تشاديا, الجنود التشاديين."""
     if key.startswith(_ARTICLE):
         yield key[1:]
     elif form is Form.DEMONYM:
-        yield _ARTICLE + key
-        yield "ل" + key
+        for base in (key, *_inflections(key)):
+            if base != key:
+                yield base
+            yield _ARTICLE + base
+            yield "ل" + base
+
+
+def _inflections(adjective: str) -> tuple[str, ...]:
+    if adjective.endswith("يه"):  # the feminine, folded: تونسية → تونسيه
+        return (adjective[:-1] + "ات",)
+    if adjective.endswith("ي"):
+        return (adjective + "ا", adjective + "ين", adjective + "ون")
+    return ()
