@@ -26,6 +26,8 @@ Order = tuple[int, int]  # (0 for the title or 1 for the body, character offset)
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|az|an|ar)[-' ]")
 _FRENCH_WORDS = re.compile(r"(?<![^\W_])(?:le|la|les|des|du|une|est|et|dans|pour|qui)(?![^\W_])")
+_BRACKETED_ACRONYM = re.compile(r"\s*\((?:[A-Z][A-Za-z0-9.&-]*\s?){1,3}\)")
+_BRACKETED = re.compile(r"\s*\(([^()]*)\)")
 _ENGLISH_WORDS = re.compile(r"(?<![^\W_])(?:the|and|of|is|was|in|to|for|that|with)(?![^\W_])")
 
 
@@ -68,6 +70,7 @@ class _Actor:
         role = ranked[0][0] if ranked else None
         if role is None and entry is not None:
             role = entry.role or entry.qualifier
+        role = clean_role(role) if role else None
         if entry is None:
             return Actor(name, self.kind, role)
         return Actor(name, self.kind, role, entry.description, key=entry.name)
@@ -226,6 +229,17 @@ def _place_unmatched(
             )
             chosen.seen_at(order)
             chosen.add_role(mention.role, order)
+
+
+def clean_role(role: str) -> str | None:
+    """A role as plain text, shown in brackets after the name, so holding none itself: an
+    acronym in brackets goes ("Commander of the Libyan National Army (LNA)"), other bracketed
+    words follow a comma ("Prime Minister (2023-2025)" → "Prime Minister, 2023-2025")."""
+    if "(" in role or ")" in role:
+        role = _BRACKETED_ACRONYM.sub("", role)
+        role = _BRACKETED.sub(r", \1", role).replace("(", " ").replace(")", " ")
+    cleaned = " ".join(role.split()).strip(" ,;:-–—")
+    return cleaned or None
 
 
 def _cut(written: str, names: dict[str, Order]) -> bool:

@@ -42,7 +42,7 @@ _INITIAL = re.compile(r"[A-Z]\.")
 _STARTERS = HEADS | HONORIFICS
 _NAMEABLE_HONORIFICS = frozenset({"sheikh", "cheikh"})
 # Between a head and the words qualifying it from the left: "Ministry of Defence spokesman".
-_BRIDGING = frozenset({"of", "for", "de", "du", "des", "d'"})
+_BRIDGING = frozenset({"of", "for"})  # a French title starts at its head: "chef de la diplomatie"
 # May stand between a title and the name: "the Commander of AFRICOM, General Dagvin Anderson",
 # "le chef d'état-major, le général d'armée Saïd Chanegriha".
 _BEFORE_NAME = DETERMINERS | RANKS | HONORIFICS | {"d'", "de", "armee", "division", "brigade"}
@@ -228,14 +228,16 @@ def _title_word(context: Context, token: Token) -> bool:
 
 
 def _title_start(context: Context, head: Token) -> int:
-    """Walk left over the words that qualify a title: "U.S. Assistant", "Libyan National Army"."""
+    """Walk left over the words that qualify a title: "U.S. Assistant", "Libyan National Army".
+    Nothing bridges to a rank: "the government of Captain X" gives the title "Captain"."""
     start, left = head.start, head
+    bridging = frozenset() if head.key in RANKS else _BRIDGING
     for steps, token in enumerate(reversed(context.tokens.before(head.start, 8))):
         if steps >= 10 or not adjacent(token, left):
             break
         if _title_word(context, token) or (token.possessive and token.capitalised):
             start = token.start
-        elif token.key not in _BRIDGING:
+        elif token.key not in bridging:
             break
         left = token
     return start
@@ -370,7 +372,8 @@ def _mention(
 def _role(context: Context, start: int, end: int) -> tuple[str, int, int] | None:
     """The title as written, without trailing honorifics or a rank after an office:
     "Army Chief of Staff Gen." gives "Army Chief of Staff", "Mr." gives nothing."""
-    words = context.tokens.between(start, end)
+    # Read on past `end`, so that "M." before a name is one token, as in the text.
+    words = [word for word in context.tokens.after(start, 32) if word.end <= end]
     while words and (words[-1].key in HONORIFICS or words[-1].key in CONNECTORS):
         words.pop()
     keep = len(words)
