@@ -4,13 +4,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis.matchdoc import MatchDoc
 from bot.analysis.query import QueryError, compile_query
 from bot.analysis.topics import (
     CANONICAL_ORDER,
     PACK_MAX_LENGTH,
     PACK_MAX_TERMS,
+    Presence,
     load_topics,
     match_topics,
+    presence,
+    salient,
     topic_sort_key,
 )
 from bot.domain import Topic
@@ -342,9 +346,20 @@ def test_moroccan_football_is_morocco_only() -> None:
     assert matched(NEGATIVES[14][1], NEGATIVES[14][2]) == ("morocco",)
 
 
-def test_passing_mention_counts_when_repeated() -> None:
+def test_passing_mentions_at_the_end_do_not_count_even_repeated() -> None:
     body = HARVEST + "One buyer visited Tunisia. Another is from Tunisia too."
-    assert "tunisia" in matched("Burgundy harvest starts early", body)
+    assert "tunisia" not in matched("Burgundy harvest starts early", body)
+
+
+def test_a_country_the_story_keeps_coming_back_to_counts_outside_the_lead() -> None:
+    paragraphs = [
+        HARVEST,
+        "Tunisia's olive growers face the same heat, and their harvest starts in October.",
+        "Prices for bulk wine fell again. Exporters in Sfax expect a smaller crop than last year.",
+        "Buyers said Tunisian oil would again be cheaper than Spanish oil this winter.",
+    ]
+    assert "tunisia" in matched("Burgundy harvest starts early", "\n\n".join(paragraphs))
+    assert "tunisia" not in matched("Burgundy harvest starts early", "\n\n".join(paragraphs[:2]))
 
 
 def test_security_story_in_several_countries_gets_every_topic_in_order() -> None:
@@ -437,6 +452,94 @@ def test_invalid_packs_are_refused(tmp_path: Path, text: str, message: str) -> N
     with pytest.raises(ValueError, match=message) as caught:
         load_topics(tmp_path)
     assert str(caught.value).startswith("alpha.toml: ")
+
+
+PLACES = """slug = "{slug}"
+name = "Name"
+description = "Desc"
+
+[places.{slug}]
+names = ["alpha*", "alpha city", "alpha-land"]
+except = ["alpha border"]
+[[places.{slug}.when]]
+names = ["beta"]
+with = ["alpha*"]
+"""
+
+
+def test_a_pack_of_places_needs_no_query_and_gets_one_written_from_them(tmp_path: Path) -> None:
+    write_pack(tmp_path, "alpha", PLACES.format(slug="alpha"))
+    write_pack(
+        tmp_path, "theme", GOOD.format(slug="theme", query="strike*") + 'regions = ["alpha"]'
+    )
+    topics = load_topics(tmp_path)
+    query = compile_query(topics["alpha"].query, max_length=PACK_MAX_LENGTH)
+    assert query.matches(MatchDoc.build("Alpha city votes", ""))
+    assert not query.matches(MatchDoc.build("Trucks queue at the alpha border", ""))
+    assert match_topics("Alphans vote; Beta counts", "", topics) == ("alpha",)
+    assert match_topics("Strikers march in Alphaville", "", topics) == ("alpha", "theme")
+    assert match_topics("Strikers march near the alpha border", "", topics) == ()
+    assert match_topics("Beta votes", "", topics) == ()  # beta counts only beside alpha
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[places.alpha]\nexcept = ["x"]\n', "places.alpha.names: missing"),
+        ("[places.alpha]\nnames = []\n", "places.alpha.names: must be a non-empty list"),
+        ('[places.alpha]\nnames = ["*"]\n', "is not a word"),
+        ('[places.alpha]\nnames = ["a*"]\n', "prefix too short"),
+        ("[places.alpha]\nnames = ['\"alpha\"']\n", "is not a word"),
+        ('[places.alpha]\nnames = ["al*pha"]\n', "is not a word"),
+        ('[places.alpha]\nnames = ["alpha"]\nfeeds = 1\n', "places.alpha.feeds: unknown key"),
+        (
+            '[places.alpha]\nnames = ["alpha"]\n[[places.alpha.when]]\nnames = ["b"]\n',
+            "needs names and one of unless or with",
+        ),
+        ('regions = ["nowhere"]\n', "regions: 'nowhere' is no pack's place"),
+        ("regions = 3\n", "regions: must be a list of place names"),
+    ],
+)
+def test_invalid_places_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    head = 'slug = "alpha"\nname = "A"\ndescription = "D"\nquery = "a"\n'
+    write_pack(tmp_path, "alpha", head + text)
+    with pytest.raises(ValueError, match=message) as caught:
+        load_topics(tmp_path)
+    assert str(caught.value).startswith("alpha.toml: ")
+
+
+def test_a_place_is_defined_by_one_pack_only(tmp_path: Path) -> None:
+    write_pack(tmp_path, "alpha", PLACES.format(slug="alpha"))
+    write_pack(tmp_path, "beta", PLACES.format(slug="beta").replace("places.beta", "places.alpha"))
+    with pytest.raises(ValueError, match=r"^beta\.toml: places\.alpha: already defined"):
+        load_topics(tmp_path)
+
+
+# (anchor passages, where first, most-mentioned other place, expected)
+SALIENCE = [
+    (1, "title", 9, True),  # the title always counts
+    (1, "lead", 0, True),  # the lead counts when no other place is named more than once
+    (1, "lead", 2, False),  # a single mention in the lead of a story about somewhere else
+    (2, "lead", 5, True),  # named in the lead and again, holding its own
+    (2, "lead", 6, False),  # ... dwarfed by the place the story is about
+    (2, "body", 0, False),  # two mentions further down are passing mentions
+    (3, "body", 4, True),  # the story keeps coming back to it
+    (3, "body", 5, False),  # ... but is about another place
+    (0, "title", 0, False),
+]
+
+
+@pytest.mark.parametrize(("count", "where", "rival", "expected"), SALIENCE)
+def test_salience_rule(count: int, where: str, rival: int, expected: bool) -> None:
+    doc = MatchDoc.build("three title words", "four words of lead. " * 2 + "body " * 50)
+    first = {"title": 1, "lead": doc.title_length + 1, "body": doc.focus_length + 1}[where]
+    assert salient(Presence(count, first if count else -1), rival, doc) is expected
+
+
+def test_names_close_together_are_one_passage() -> None:
+    assert presence([{3, 5, 8}]).count == 1  # "Mali, Burkina Faso and Niger"
+    assert presence([{3}, {5}, {40}]).count == 2
+    assert presence([]).count == 0
 
 
 def test_empty_folder_is_refused(tmp_path: Path) -> None:
