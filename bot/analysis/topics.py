@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -90,6 +90,20 @@ class Place:
     names: tuple[Phrase, ...]
     masks: tuple[Phrase, ...] = ()
     conditions: tuple[Condition, ...] = ()
+    # the masks by their longest plain word, which an article must have for them to occur
+    mask_index: dict[str, tuple[Phrase, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Phrase]] = {}
+        for mask in self.masks:
+            plain = [word for word, prefix in mask if not prefix]
+            index.setdefault(max(plain, key=len) if plain else "", []).append(mask)
+        object.__setattr__(self, "mask_index", {w: tuple(m) for w, m in index.items()})
+
+    def masks_in(self, doc: MatchDoc) -> tuple[Phrase, ...]:
+        """The masks that may occur in the article (every mask whose plain words it has)."""
+        words = self.mask_index.keys() & doc.known
+        return (*self.mask_index.get("", ()), *(m for w in words for m in self.mask_index[w]))
 
     @property
     def term_count(self) -> int:
@@ -152,8 +166,8 @@ class PlaceIndex:
         named: dict[Place, set[int]] = {}
         for place in single.keys() | whole.keys():
             spots = single.get(place, set())
-            if spots and place.masks:
-                spots = spots - doc.hidden(place.masks)
+            if spots and (masks := place.masks_in(doc)):
+                spots = spots - doc.hidden(masks)
             if spots := spots | whole.get(place, set()):
                 named[place] = spots
         return named
@@ -267,6 +281,10 @@ ELSEWHERE: dict[str, str] = {  # names separated by commas
     ),
     "turkey": "turkey, turkish, turquie, turc, turque, ankara, erdogan, تركيا",
     "ukraine": "ukrain*, kyiv, kiev, zelensky*, اوكرانيا, كييف",
+    "france": (
+        "france, french, francais, francaise*, macron, elysee, quai d orsay, فرنسا, فرنسي*, "
+        "باريس, ماكرون"
+    ),
 }
 
 
