@@ -460,12 +460,38 @@ def _compile(query: str) -> Query:
 
 # --- matching -----------------------------------------------------------------------------------
 
+# A dateline says where the reporter files from, not what the story is about ("CAIRO (Reuters) -"
+# on a Sudan story): "PLACE[, date] [(agency)] -" at the start of the body, the place in capitals,
+# or followed by an agency or a date, or one or two Arabic words.
+_DATELINE = re.compile(
+    r"\s*(?P<place>[^\W\d_][^\n()\-–—,]{0,30}?)\s*(?P<date>,[^\n()\-–—]{1,30}?)?\s*"
+    r"(?P<agency>\([^()\n]{1,30}\))?\s*[-–—]{1,2}\s"
+)
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
+def strip_dateline(body: str) -> str:
+    """The body without its dateline, if it starts with one."""
+    found = _DATELINE.match(body)
+    if found is None:
+        return body
+    place = found["place"].strip()
+    if (
+        place.isupper()
+        or found["agency"]
+        or any(c.isdigit() for c in found["date"] or "")
+        or (_ARABIC_LETTER.match(place) and len(place.split()) <= 2)
+    ):
+        return body[found.end() :]
+    return body
+
+
 
 def match_topics(title: str, body: str, topics: Mapping[str, Topic]) -> tuple[str, ...]:
     """The slugs of the topics the article is substantially about, in the canonical order."""
     if not topics:
         return ()
-    doc = MatchDoc.build(title, body, clitics=True)
+    doc = MatchDoc.build(title, strip_dateline(body), clitics=True)
     named = _index(_catalogue(tuple(topics.values()))).spots(doc)
     counts = {place: presence((spots,)).count for place, spots in named.items()}
     return ordered(slug for slug, topic in topics.items() if _holds(topic, doc, named, counts))
