@@ -508,6 +508,46 @@ def test_invalid_places_are_refused(tmp_path: Path, text: str, message: str) -> 
     assert str(caught.value).startswith("alpha.toml: ")
 
 
+THEMED = """slug = "theme"
+name = "Theme"
+description = "Desc"
+theme = ["words"]
+query = "(alpha* AND @words) OR zeta"
+
+[terms.words]
+names = ["strike*", "riot", "tear gas"]
+except = ["lucky strike"]
+"""
+
+
+def test_a_list_of_terms_stands_in_the_query_and_its_mentions_are_pooled(tmp_path: Path) -> None:
+    write_pack(tmp_path, "theme", THEMED)
+    topics = load_topics(tmp_path)
+    assert '"strike*"' in topics["theme"].query and "@" not in topics["theme"].query
+    lead = "Alphaville is calm. The mayor spoke. "
+    filler = "The council met. " * 12
+    once = f"{lead}{filler}A strike closed the port. {filler}"
+    assert match_topics("Alphaville", once, topics) == ()  # one theme word, once
+    pooled = f"{once}Police fired tear gas. {filler}A riot followed. {filler}"
+    assert match_topics("Alphaville", pooled, topics) == ("theme",)
+    assert match_topics("Alphaville", pooled.replace("A strike", "A lucky strike"), topics) == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("@words", "@nothing", "query: @nothing is no list of the pack's"),
+        ('theme = ["words"]', 'theme = ["nothing"]', "theme: must be a list of the pack's"),
+        ('names = ["strike*", "riot", "tear gas"]', "names = 3", "terms.words.names: must be"),
+    ],
+)
+def test_invalid_terms_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+    write_pack(tmp_path, "theme", THEMED.replace(old, new))
+    with pytest.raises(ValueError, match=message) as caught:
+        load_topics(tmp_path)
+    assert str(caught.value).startswith("theme.toml: ")
+
+
 def test_a_place_is_defined_by_one_pack_only(tmp_path: Path) -> None:
     write_pack(tmp_path, "alpha", PLACES.format(slug="alpha"))
     write_pack(tmp_path, "beta", PLACES.format(slug="beta").replace("places.beta", "places.alpha"))

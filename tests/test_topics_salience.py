@@ -461,3 +461,53 @@ def test_a_dateline_does_not_put_a_country_in_the_lead() -> None:
     assert "egypt" not in topics_of("Sudan's army retakes Khartoum bridge", body)
     own = "CAIRO (Reuters) - Egypt's central bank held rates on Thursday. The bank said so."
     assert "egypt" in topics_of("Central bank holds rates", own)
+
+
+# --- a theme named in different words, each once ----------------------------------------------
+
+THEMES = [
+    (
+        "Tunisian authorities seal off Mount Chaambi area",
+        "Tunisian authorities sealed off the area around Mount Chaambi near Kasserine on Sunday "
+        "and told shepherds to keep their flocks away, residents said.\n\n"
+        "Two soldiers were wounded on Saturday when their vehicle hit a landmine on a track "
+        "near the summit, a local official said.\n\n"
+        "The mountains along the Algerian border have sheltered jihadists linked to al Qaeda "
+        "for a decade. Farmers in Kasserine say the closures hurt their livelihoods.",
+        ("tunisia", "north-africa-security"),
+    ),
+    (
+        "تحقيق في حادث ليلي بمدينة السمارة",
+        "فتحت السلطات المغربية تحقيقا في حادث وقع ليل السبت بمدينة السمارة في الصحراء الغربية، "
+        "وفق مصادر محلية.\n\n"
+        "وقال سكان إن أربع قذائف سقطت على أطراف المدينة من دون أن تسفر عن ضحايا.\n\n"
+        "وحمّلت أحزاب مغربية جبهة البوليساريو المسؤولية، فيما أرسلت بعثة مينورسو فريقا الى "
+        "المكان. وتقول الجبهة إنها في حالة حرب مع المغرب منذ انهيار وقف إطلاق النار عام 2020.",
+        ("morocco", "north-africa-security"),
+    ),
+    (
+        "Sicile : une centaine de personnes secourues au large de Pozzallo",
+        "Une centaine de personnes ont été secourues dimanche au large de Pozzallo, dans le sud "
+        "de la Sicile, a indiqué la préfecture.\n\n"
+        "Leur embarcation, partie de Libye trois jours plus tôt, prenait l'eau. Plusieurs "
+        "des migrants ont été hospitalisés pour déshydratation.\n\n"
+        "Selon les garde-côtes italiens, il s'agit du troisième naufrage évité cette semaine "
+        "dans la zone.",
+        ("mediterranean-migration",),
+    ),
+    # once is not a theme: an economy story naming a border in passing
+    (
+        "Tunisia's phosphate output recovers",
+        "Tunisia's phosphate production rose by a third in the first half of the year, the "
+        "state company in Gafsa said on Monday, after strikes eased.\n\n"
+        "Exports to India and Turkey picked up. Trucks still queue for days at the Libyan "
+        "border, exporters of other goods complained.\n\n"
+        "The company hopes to return to its 2010 output by 2030.",
+        ("tunisia",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "topics"), THEMES, ids=lambda v: str(v)[:45])
+def test_a_theme_in_different_words_counts(title: str, body: str, topics: tuple[str, ...]) -> None:
+    assert topics_of(title, body) == topics

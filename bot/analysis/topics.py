@@ -51,11 +51,12 @@ PACK_MAX_LENGTH = 20_000
 PACK_MAX_TERMS = 1_000
 
 _REQUIRED = ("slug", "name", "description")
-_OPTIONAL = ("query", "places", "regions")
+_OPTIONAL = ("query", "places", "regions", "terms", "theme")
 _PLACE_KEYS = ("names", "except", "when")
 _WHEN_KEYS = ("names", "unless", "with")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _QUOTES = frozenset('"“”«»„()')
+_LIST_REFERENCE = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
 _RANK = {slug: rank for rank, slug in enumerate(CANONICAL_ORDER)}
 
 
@@ -228,9 +229,10 @@ def _condition(value: Any, what: str) -> Condition:
     )
 
 
-def build_place(key: str, data: Any) -> Place:
-    """A place from its table in a pack; raises ValueError naming the faulty key."""
-    what = f"places.{key}"
+def build_place(key: str, data: Any, table: str = "places") -> Place:
+    """A place (or a list of terms) from its table in a pack; raises ValueError naming the
+    faulty key."""
+    what = f"{table}.{key}"
     if not isinstance(data, dict):
         raise ValueError(f"{what}: must be a table")
     _check_keys(data, _PLACE_KEYS, what)
@@ -338,11 +340,13 @@ def salient(anchor: Presence, rival: int, doc: MatchDoc) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class TopicPack(Topic):
-    """A topic loaded from a pack: its places, each to be salient together (their mentions are
-    pooled), and whether its query must hold too (a pack without a query is its places)."""
+    """A topic loaded from a pack: its places, salient together (their mentions are pooled),
+    whether its query must hold too (a pack without a query is its places), and its theme: the
+    lists of terms whose mentions, pooled, stand in for the query's substance rule."""
 
     places: tuple[Place, ...] = ()
     query_given: bool = True
+    theme: tuple[Place, ...] = ()
 
 
 def load_topics(folder: Path | None = None) -> dict[str, Topic]:
@@ -380,8 +384,9 @@ def _read(path: Path) -> dict[str, Any]:
     for key in (*_REQUIRED, "query"):
         if key in data and (not isinstance(data[key], str) or not data[key].strip()):
             raise ValueError(f"{path.name}: {key}: must be a non-empty string")
-    if "places" in data and not isinstance(data["places"], dict):
-        raise ValueError(f"{path.name}: places: must be a table of places")
+    for key in ("places", "terms"):
+        if key in data and not isinstance(data[key], dict):
+            raise ValueError(f"{path.name}: {key}: must be a table of {key}")
     if "query" not in data and not data.get("places") and not data.get("regions"):
         raise ValueError(f"{path.name}: query: missing")
     slug = data["slug"].strip()
@@ -408,11 +413,14 @@ def _pack(path: Path, data: dict[str, Any], places: Mapping[str, Place]) -> Topi
             raise ValueError(f"{path.name}: regions: {region!r} is no pack's place")
     own = [places[key] for key in data.get("places", {})]
     anchor = tuple(dict.fromkeys([*own, *(places[r] for r in regions)]))
-    query = data["query"] if "query" in data else _query_of(own)
+    lists = _term_lists(path, data)
+    query = _expand(path, data["query"], lists) if "query" in data else _query_of(own)
     _check_query(path, query)
-    limit = sum(place.term_count for place in own)
+    limit = sum(place.term_count for place in [*own, *lists.values()])
     if limit > PACK_MAX_TERMS:
-        raise ValueError(f"{path.name}: places: too many names ({limit}, at most {PACK_MAX_TERMS})")
+        raise ValueError(
+            f"{path.name}: places and terms: too many names ({limit}, at most {PACK_MAX_TERMS})"
+        )
     return TopicPack(
         slug=data["slug"].strip(),
         name=" ".join(data["name"].split()),
@@ -420,7 +428,36 @@ def _pack(path: Path, data: dict[str, Any], places: Mapping[str, Place]) -> Topi
         query=query,
         places=anchor,
         query_given="query" in data,
+        theme=_theme(path, data, lists),
     )
+
+
+def _term_lists(path: Path, data: dict[str, Any]) -> dict[str, Place]:
+    """The pack's named lists of terms ([terms.NAME], written like a place)."""
+    try:
+        return {
+            key: build_place(key, value, "terms") for key, value in data.get("terms", {}).items()
+        }
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from error
+
+
+def _theme(path: Path, data: dict[str, Any], lists: Mapping[str, Place]) -> tuple[Place, ...]:
+    theme = data.get("theme", [])
+    if not isinstance(theme, list) or not all(name in lists for name in theme):
+        raise ValueError(f"{path.name}: theme: must be a list of the pack's [terms] names")
+    return tuple(lists[name] for name in theme)
+
+
+def _expand(path: Path, query: str, lists: Mapping[str, Place]) -> str:
+    """The query with each @NAME replaced by the pack's list of terms of that name."""
+
+    def replace(found: re.Match[str]) -> str:
+        if found[1] not in lists:
+            raise ValueError(f"{path.name}: query: @{found[1]} is no list of the pack's [terms]")
+        return _query_of([lists[found[1]]])
+
+    return _LIST_REFERENCE.sub(replace, query)
 
 
 def _check_query(path: Path, query: str) -> None:
@@ -451,7 +488,7 @@ def _query_of(places: Iterable[Place]) -> str:
             group.append(f"({any_of(c.names)} {guard})")
         text = " OR ".join(group)
         parts.append(f"(({text}) EXCEPT {any_of(place.masks)})" if place.masks else f"({text})")
-    return "\n OR ".join(parts)
+    return "(" + "\n OR ".join(parts) + ")"
 
 
 def _compile(query: str) -> Query:
@@ -486,7 +523,6 @@ def strip_dateline(body: str) -> str:
     return body
 
 
-
 def match_topics(title: str, body: str, topics: Mapping[str, Topic]) -> tuple[str, ...]:
     """The slugs of the topics the article is substantially about, in the canonical order."""
     if not topics:
@@ -507,15 +543,31 @@ def _catalogue(topics: tuple[Topic, ...]) -> tuple[Place, ...]:
 def _holds(
     topic: Topic, doc: MatchDoc, named: Mapping[Place, set[int]], counts: Mapping[Place, int]
 ) -> bool:
-    places = topic.places if isinstance(topic, TopicPack) else ()
-    if places:
-        anchor = presence(named[place] for place in places if place in named)
-        rival = max((n for place, n in counts.items() if place not in places), default=0)
+    if not isinstance(topic, TopicPack):
+        return _compile(topic.query).matches(doc)
+    if topic.places:
+        anchor = presence(named[place] for place in topic.places if place in named)
+        rival = max((n for place, n in counts.items() if place not in topic.places), default=0)
         if not salient(anchor, rival, doc):
             return False
-        if isinstance(topic, TopicPack) and not topic.query_given:
+        if not topic.query_given:
             return True
-    return _compile(topic.query).matches(doc)
+    query = _compile(topic.query)
+    if query.matches(doc):
+        return True
+    return bool(topic.theme) and recurs(topic.theme, doc) and query.mentions(doc)
+
+
+# A theme recurs when its terms, pooled, are named in three passages, or in the title or lead and
+# once more: a security story that says "clashes", then "armed groups", then "ceasefire" is one,
+# though the query's substance rule wants one term twice or in the lead.
+THEME_MENTIONS = 3
+
+
+def recurs(theme: tuple[Place, ...], doc: MatchDoc) -> bool:
+    found = presence(_index(theme).spots(doc).values())
+    in_focus = 0 <= found.first < doc.focus_length
+    return found.count >= THEME_MENTIONS or (in_focus and found.count >= 2)
 
 
 _ELSEWHERE = _elsewhere()
