@@ -138,7 +138,10 @@ class MatchDoc:
         """(how many times, first position or -1) the term occurs outside the masks."""
         cached = self._found.get(key)
         if cached is None:
-            starts = self.spots(elements, masks)
+            starts = self._occurrences(elements)
+            if masks and starts:
+                hidden = self.hidden(masks)
+                starts = [start for start in starts if start not in hidden]
             cached = (len(starts), starts[0] if starts else -1)
             self._found[key] = cached
         return cached
