@@ -558,8 +558,7 @@ def test_a_place_is_defined_by_one_pack_only(tmp_path: Path) -> None:
 # (anchor passages, where first, most-mentioned other place, expected)
 SALIENCE = [
     (1, "title", 9, True),  # the title always counts
-    (1, "lead", 0, True),  # the lead counts when no other place is named more than once
-    (1, "lead", 2, False),  # a single mention in the lead of a story about somewhere else
+    (1, "lead", 0, False),  # a single mention, even in the lead, is not enough
     (2, "lead", 5, True),  # named in the lead and again, holding its own
     (2, "lead", 6, False),  # ... dwarfed by the place the story is about
     (2, "body", 0, False),  # two mentions further down are passing mentions
@@ -573,7 +572,16 @@ SALIENCE = [
 def test_salience_rule(count: int, where: str, rival: int, expected: bool) -> None:
     doc = MatchDoc.build("three title words", "four words of lead. " * 2 + "body " * 50)
     first = {"title": 1, "lead": doc.title_length + 1, "body": doc.focus_length + 1}[where]
-    assert salient(Presence(count, first if count else -1), rival, doc) is expected
+    assert salient(Presence(count, first if count else -1, count), rival, doc) is expected
+
+
+@pytest.mark.parametrize(("rival", "expected"), [(0, True), (1, True), (2, False)])
+def test_two_names_in_one_lead_passage_count_when_no_other_place_recurs(
+    rival: int, expected: bool
+) -> None:
+    doc = MatchDoc.build("three title words", "four words of lead. " * 2 + "body " * 50)
+    anchor = Presence(1, doc.title_length + 1, names=2)  # "Algerian President Tebboune"
+    assert salient(anchor, rival, doc) is expected
 
 
 def test_names_close_together_are_one_passage() -> None:

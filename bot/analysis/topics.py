@@ -298,8 +298,9 @@ def _elsewhere() -> tuple[Place, ...]:
 
 # Mentions are counted as passages: names a few words apart ("Mali, Burkina Faso and Niger")
 # are one mention. A place named in the title is salient. Named first in the lead, it must come
-# back further on, or be the only place the story names more than once, and not be dwarfed by
-# another place (a neighbour named in the lead of a Sudan story). Named only further down, the
+# back further on, or be named twice there ("Algerian President Abdelmadjid Tebboune") in a story
+# that names no other place twice, and not be dwarfed by another place (a neighbour named in the
+# lead of a Sudan story). Named only further down, the
 # story must keep coming back to it and it must hold its own against the place the story is
 # really about (a Sahel paragraph at the end of a Libya story).
 SAME_PASSAGE = 6  # names at most this many words apart are one mention
@@ -314,6 +315,7 @@ class Presence:
 
     count: int
     first: int  # -1 when not named
+    names: int = 0  # the names themselves, however close together
 
 
 def presence(spots: Iterable[set[int]]) -> Presence:
@@ -321,7 +323,7 @@ def presence(spots: Iterable[set[int]]) -> Presence:
     if not found:
         return Presence(0, -1)
     passages = 1 + sum(b - a > SAME_PASSAGE for a, b in pairwise(found))
-    return Presence(passages, found[0])
+    return Presence(passages, found[0], len(found))
 
 
 def salient(anchor: Presence, rival: int, doc: MatchDoc) -> bool:
@@ -331,7 +333,8 @@ def salient(anchor: Presence, rival: int, doc: MatchDoc) -> bool:
     if anchor.first < doc.title_length:
         return True
     if anchor.first < doc.focus_length:
-        return anchor.count >= LEAD_SHARE * rival and (anchor.count >= 2 or rival < 2)
+        again = anchor.count >= 2 or (anchor.names >= 2 and rival < 2)
+        return again and anchor.count >= LEAD_SHARE * rival
     return anchor.count >= BODY_MENTIONS and anchor.count >= BODY_SHARE * rival
 
 
