@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,14 +101,24 @@ async def save_article(
     return row
 
 
+EVIDENCE_KEPT = 8  # reports per brief whose evidence is stored (the earliest ones)
+
+
 async def create_brief(
     session: AsyncSession,
     article: Article,
     analysis: Analysis,
     signature: Sequence[int] | None,
     now: datetime,
+    evidence: Mapping[str, Any] | None = None,
 ) -> int:
-    row = BriefRow(source_count=1, signature=list(signature) if signature else None, created_at=now)
+    """A new brief from its first report; `evidence` is that report's, as JSON."""
+    row = BriefRow(
+        source_count=1,
+        signature=list(signature) if signature else None,
+        evidence=[dict(evidence)] if evidence is not None else None,
+        created_at=now,
+    )
     _fill_brief(row, article, analysis, now)
     session.add(row)
     await session.flush()
@@ -135,11 +145,19 @@ async def refresh_brief(
 
 
 async def add_source_to_brief(
-    session: AsyncSession, brief_id: int, article: Article, analysis: Analysis, now: datetime
+    session: AsyncSession,
+    brief_id: int,
+    article: Article,
+    analysis: Analysis,
+    now: datetime,
+    evidence: Mapping[str, Any] | None = None,
 ) -> None:
-    """Another outlet carried the same story: count it, widen the topics, and let the earliest
-    report be the primary one."""
+    """Another outlet carried the same story: count it, widen the topics, keep its evidence
+    (up to EVIDENCE_KEPT reports) and let the earliest report be the primary one."""
     row = await session.get_one(BriefRow, brief_id)
+    kept = list(row.evidence or ())
+    if evidence is not None and len(kept) < EVIDENCE_KEPT:
+        row.evidence = [*kept, dict(evidence)]  # a new list: JSON columns track assignment only
     row.source_count = (
         await session.scalar(
             select(func.count()).select_from(ArticleRow).where(ArticleRow.brief_id == brief_id)
@@ -189,18 +207,40 @@ async def _set_topics(session: AsyncSession, row: BriefRow) -> None:
     await session.flush()
 
 
-async def recent_signatures(
-    session: AsyncSession, since: datetime
-) -> list[tuple[int, list[int], datetime]]:
+@dataclass(frozen=True, slots=True)
+class RecentStory:
+    """What clustering needs of a recent brief: its signature and its reports' evidence."""
+
+    brief_id: int
+    signature: list[int] | None
+    evidence: list[dict[str, Any]]
+    published_at: datetime
+
+
+async def recent_stories(session: AsyncSession, since: datetime) -> list[RecentStory]:
+    """Briefs published since `since` that carry a signature or evidence: two JSON columns of
+    each, read once per ingest pass (a few hundred bytes of evidence per report)."""
     rows = await session.execute(
-        select(BriefRow.id, BriefRow.signature, BriefRow.published_at).where(
-            BriefRow.published_at >= since, BriefRow.signature.is_not(None)
+        select(BriefRow.id, BriefRow.signature, BriefRow.evidence, BriefRow.published_at).where(
+            BriefRow.published_at >= since,
+            or_(BriefRow.signature.is_not(None), BriefRow.evidence.is_not(None)),
         )
     )
     return [
-        (brief_id, signature, published)
-        for brief_id, signature, published in rows
-        if signature is not None
+        RecentStory(brief_id, signature, evidence or [], published)
+        for brief_id, signature, evidence, published in rows
+        if signature is not None or evidence
+    ]
+
+
+async def recent_signatures(
+    session: AsyncSession, since: datetime
+) -> list[tuple[int, list[int], datetime]]:
+    """(id, signature, published) of the briefs published since `since` that have one."""
+    return [
+        (story.brief_id, story.signature, story.published_at)
+        for story in await recent_stories(session, since)
+        if story.signature is not None
     ]
 
 

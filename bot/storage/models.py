@@ -71,6 +71,8 @@ class BriefRow(Base):
     primary_outlet: Mapped[str | None] = mapped_column(String(120))
     source_count: Mapped[int] = mapped_column(Integer, default=1)
     signature: Mapped[list[int] | None] = mapped_column(JSON)
+    # Per report of the story (the first few): actor keys, places, figures, days, kinds.
+    evidence: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     published_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
