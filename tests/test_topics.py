@@ -558,7 +558,8 @@ def test_a_place_is_defined_by_one_pack_only(tmp_path: Path) -> None:
 # (anchor passages, where first, most-mentioned other place, expected)
 SALIENCE = [
     (1, "title", 9, True),  # the title always counts
-    (1, "lead", 0, False),  # a single mention, even in the lead, is not enough
+    (1, "lead", 0, True),  # a single mention in the lead of a story naming no other place
+    (1, "lead", 1, False),  # ... but not beside another place
     (2, "lead", 5, True),  # named in the lead and again, holding its own
     (2, "lead", 6, False),  # ... dwarfed by the place the story is about
     (2, "body", 0, False),  # two mentions further down are passing mentions

@@ -299,7 +299,8 @@ def _elsewhere() -> tuple[Place, ...]:
 # Mentions are counted as passages: names a few words apart ("Mali, Burkina Faso and Niger")
 # are one mention. A place named in the title is salient. Named first in the lead, it must come
 # back further on, or be named twice there ("Algerian President Abdelmadjid Tebboune") in a story
-# that names no other place twice, and not be dwarfed by another place (a neighbour named in the
+# that names no other place twice, or be the only place the story names at all ("the central
+# bank of Egypt" in a rates brief), and not be dwarfed by another place (a neighbour named in the
 # lead of a Sudan story). Named only further down, the
 # story must keep coming back to it and it must hold its own against the place the story is
 # really about (a Sahel paragraph at the end of a Libya story).
@@ -333,7 +334,7 @@ def salient(anchor: Presence, rival: int, doc: MatchDoc) -> bool:
     if anchor.first < doc.title_length:
         return True
     if anchor.first < doc.focus_length:
-        again = anchor.count >= 2 or (anchor.names >= 2 and rival < 2)
+        again = anchor.count >= 2 or (anchor.names >= 2 and rival < 2) or rival == 0
         return again and anchor.count >= LEAD_SHARE * rival
     return anchor.count >= BODY_MENTIONS and anchor.count >= BODY_SHARE * rival
 
