@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.analysis.cluster import StoryIndex, signature
+from bot.analysis.cluster import StoryIndex, collect_evidence, signature
+from bot.analysis.evidence import Evidence
 from bot.analysis.pipeline import Analyser
 from bot.delivery.alerts import queue_alerts
 from bot.domain import Article, Source
@@ -84,8 +85,8 @@ class Ingestor:
             stories = StoryIndex()
             since = now - CLUSTER_WINDOW
             stories.add_all(
-                (brief_id, values)
-                for brief_id, values, _ in await brief_store.recent_signatures(session, since)
+                (story.brief_id, story.signature, [Evidence.from_json(e) for e in story.evidence])
+                for story in await brief_store.recent_stories(session, since)
             )
         due = [source for source in due if source.enabled]
         report = IngestReport(sources=len(due))
@@ -162,11 +163,11 @@ class Ingestor:
         report: IngestReport,
     ) -> None:
         created: list[int] = []
+        mark = stories.mark()
         try:
             await self._store_in_transaction(source, outcome, feed, now, stories, report, created)
         except BaseException:
-            for brief_id in created:  # rolled back: later articles must not join these
-                stories.discard(brief_id)
+            stories.rollback(mark)  # rolled back: later articles must not join these
             raise
 
     async def _store_in_transaction(
@@ -244,17 +245,23 @@ class Ingestor:
             return None
         report.articles_new += 1
         values = signature(article.title, article.body)
-        repeat_of = stories.find(values)
+        evidence = collect_evidence(article, analysis, article.published_at or now)
+        repeat_of = stories.find(values, evidence)
         if repeat_of is not None:
             row.brief_id = repeat_of
             await session.flush()
-            await brief_store.add_source_to_brief(session, repeat_of, article, analysis, now)
+            await brief_store.add_source_to_brief(
+                session, repeat_of, article, analysis, now, evidence.to_json()
+            )
+            stories.join(repeat_of, evidence)
             report.briefs_merged += 1
             return None
-        brief_id = await brief_store.create_brief(session, article, analysis, values, now)
+        brief_id = await brief_store.create_brief(
+            session, article, analysis, values, now, evidence.to_json()
+        )
         row.brief_id = brief_id
         await session.flush()
-        stories.add(brief_id, values)
+        stories.add(brief_id, values, [evidence])
         report.briefs_new += 1
         return brief_id
 
