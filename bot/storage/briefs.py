@@ -359,19 +359,32 @@ class RelatedBrief:
 
 def relatedness(brief: Brief, other: Brief) -> RelatedBrief | None:
     """How strongly `other` relates to `brief`: shared actors (people, armed groups and
-    organisations weigh more than states) and, within a week, shared topics. None: unrelated."""
+    organisations weigh more than states) and, within a week, shared topics. None: unrelated.
+    Actors are the same by canonical key whatever the script ("خليفة حفتر" is Khalifa
+    Haftar); actors outside the gazetteer by folded name."""
     weights = _actor_weights(brief)
-    shared = [actor.name for actor in other.actors if fold(actor.name) in weights]
+    shared = [
+        (actor.name, weights[identity])
+        for actor in other.actors
+        if (identity := actor_identity(actor.key, actor.name)) in weights
+    ]
     topics = _shared_topics(brief, other.topics, other.published_at)
-    score = sum(weights[fold(name)] for name in shared) + TOPIC_WEIGHT * len(topics)
+    score = sum(weight for _, weight in shared) + TOPIC_WEIGHT * len(topics)
     if score <= 0:
         return None
-    return RelatedBrief(other, score, tuple(dict.fromkeys(shared)), topics)
+    return RelatedBrief(other, score, tuple(dict.fromkeys(name for name, _ in shared)), topics)
+
+
+def actor_identity(key: str | None, name: str) -> str:
+    """Who an actor is, for matching: its folded canonical key, else its folded name."""
+    return fold(key or name)
 
 
 def _actor_weights(brief: Brief) -> dict[str, int]:
-    """What sharing each of this brief's actors is worth, by folded name."""
-    return {fold(actor.name): ACTOR_WEIGHTS[actor.kind] for actor in brief.actors}
+    """What sharing each of this brief's actors is worth, by identity."""
+    return {
+        actor_identity(actor.key, actor.name): ACTOR_WEIGHTS[actor.kind] for actor in brief.actors
+    }
 
 
 def _shared_topics(brief: Brief, topics: Sequence[str], published_at: datetime) -> tuple[str, ...]:
@@ -401,7 +414,7 @@ async def related_briefs(session: AsyncSession, brief: Brief, limit: int = 5) ->
         .limit(RELATED_CANDIDATES)
     )
     weights = _actor_weights(brief)
-    folded: dict[str, str] = {}  # the same actors recur across candidates: fold each name once
+    folded: dict[str, str] = {}  # the same actors recur across candidates: fold each one once
     ranked = []
     for brief_id, actors, topics, published_at in rows:
         distance = abs(published_at - brief.published_at)
@@ -410,9 +423,11 @@ async def related_briefs(session: AsyncSession, brief: Brief, limit: int = 5) ->
             shared = _shared_topics(brief, json.loads(topics) or (), published_at)
             score += TOPIC_WEIGHT * len(shared)
         for item in json.loads(actors) or ():
-            name = item["name"]
-            key = folded[name] if name in folded else folded.setdefault(name, fold(name))
-            score += weights.get(key, 0)
+            written = item.get("key") or item["name"]
+            identity = folded.get(written)
+            if identity is None:
+                identity = folded[written] = actor_identity(None, written)
+            score += weights.get(identity, 0)
         if score > 0:
             ranked.append((-score, distance, -brief_id))
     best = [-brief_id for *_, brief_id in sorted(ranked)[:limit]]
