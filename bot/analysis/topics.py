@@ -115,10 +115,6 @@ class Place:
         yield from ((self, name, None) for name in self.names)
         yield from ((self, name, c) for c in self.conditions for name in c.names)
 
-    def spots(self, doc: MatchDoc) -> set[int]:
-        """The positions where the place is named (see PlaceIndex.spots)."""
-        return _index((self,)).spots(doc).get(self, set())
-
 
 Entry = tuple[Place, Phrase, Condition | None]  # a name, its place and its condition if any
 STEM = 3  # names ending in * are found through the first letters of the article's words
