@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Interval,
     Text,
     cast,
     delete,
     false,
     func,
+    literal,
     or_,
     select,
     union_all,
@@ -24,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.text import fold
 from bot.domain import Actor, ActorKind, Analysis, Article, Brief, SourceRef
-from bot.storage.models import ArticleRow, BriefRow, BriefTopicRow
+from bot.storage.models import ArticleRow, BriefRow, BriefTopicRow, SourceRow
 
 
 def to_brief(row: BriefRow) -> Brief:
@@ -334,6 +336,71 @@ async def briefs_since(
         query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit)
     )
     return [to_brief(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBrief:
+    """A brief and when briefbot first stored it: what decides the digest it belongs to."""
+
+    brief: Brief
+    created_at: datetime
+
+
+async def briefs_stored_between(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    topics: Sequence[str] | None = None,
+) -> list[StoredBrief]:
+    """Briefs first stored at or after `start` and before `end`, whatever their publication date,
+    newest published first; only those filed under one of `topics` when given. The window is
+    half-open, so back-to-back windows hold every brief exactly once."""
+    query = select(BriefRow).where(BriefRow.created_at >= start, BriefRow.created_at < end)
+    if topics is not None:
+        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
+        query = query.where(BriefRow.id.in_(matching))
+    rows = await session.scalars(query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()))
+    return [StoredBrief(to_brief(row), row.created_at) for row in rows]
+
+
+async def backlog_stored_between(
+    session: AsyncSession, start: datetime, end: datetime, age: timedelta
+) -> list[StoredBrief]:
+    """The briefs of `briefs_stored_between(start, end)` published more than `age` before they
+    were stored."""
+    rows = await session.scalars(
+        select(BriefRow)
+        .where(
+            BriefRow.created_at >= start,
+            BriefRow.created_at < end,
+            _published_long_before_stored(session, age),
+        )
+        .order_by(BriefRow.published_at.desc(), BriefRow.id.desc())
+    )
+    return [StoredBrief(to_brief(row), row.created_at) for row in rows]
+
+
+def _published_long_before_stored(session: AsyncSession, age: timedelta) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":
+        return BriefRow.published_at + literal(age, Interval()) < BriefRow.created_at
+    days = age.total_seconds() / 86400  # SQLite keeps times as text: compare Julian days
+    return func.julianday(BriefRow.published_at) < func.julianday(BriefRow.created_at) - days
+
+
+async def first_pending_fetch(
+    session: AsyncSession, now: datetime, lookback: timedelta
+) -> datetime | None:
+    """The earliest moment, within `lookback` before `now`, at which an enabled source fell due
+    and has not been read since; None when there is none. Ingest stamps what a pass stores with
+    the time the pass started, and a pass only reads sources already due then: briefs stamped
+    before this moment are all committed, while a pass still running may yet add briefs
+    stamped at or after it."""
+    due_at = func.coalesce(SourceRow.next_fetch_at, SourceRow.created_at)
+    return await session.scalar(
+        select(func.min(due_at)).where(
+            SourceRow.enabled.is_(True), due_at <= now, due_at > now - lookback
+        )
+    )
 
 
 ACTOR_WEIGHTS = {

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Chat, ChatKind, Subscription
-from bot.storage.models import ChatRow, SubscriptionRow, WatchRow
+from bot.storage.models import ChatRow, DigestRow, SubscriptionRow, WatchRow
+from bot.storage.upsert import insert_ignoring_duplicates
 
 
 def to_chat(row: ChatRow) -> Chat:
@@ -328,3 +329,73 @@ async def digest_chats(session: AsyncSession) -> list[tuple[Chat, datetime | Non
 async def set_last_digest_at(session: AsyncSession, chat_id: int, when: datetime) -> None:
     """Where the chat's next digest starts: set when a scheduled digest is made."""
     await session.execute(update(ChatRow).where(ChatRow.id == chat_id).values(last_digest_at=when))
+
+
+async def last_digest_at(session: AsyncSession, chat_id: int) -> datetime | None:
+    """Where the chat's previous digest ended (None: it has had none): where its next one starts."""
+    return await session.scalar(select(ChatRow.last_digest_at).where(ChatRow.id == chat_id))
+
+
+_DIGEST_KEY_CHUNK = 500
+
+
+async def made_digests(
+    session: AsyncSession, keys: Sequence[tuple[int, date]]
+) -> set[tuple[int, date]]:
+    """Which of these (chat id, local date) pairs already have their digest row."""
+    made: set[tuple[int, date]] = set()
+    for start in range(0, len(keys), _DIGEST_KEY_CHUNK):
+        chunk = list(keys[start : start + _DIGEST_KEY_CHUNK])
+        rows = await session.execute(
+            select(DigestRow.chat_id, DigestRow.local_date).where(
+                tuple_(DigestRow.chat_id, DigestRow.local_date).in_(chunk)
+            )
+        )
+        made.update((chat_id, local_date) for chat_id, local_date in rows)
+    return made
+
+
+async def record_unsent_digest(
+    session: AsyncSession, chat_id: int, local_date: date, end: datetime
+) -> int | None:
+    """A digest made with nothing to send (a quiet day for a chat without the short line): its
+    row ends the window all the same. None when that date already has its digest."""
+    return await insert_ignoring_duplicates(
+        session,
+        DigestRow.__table__,
+        {"chat_id": chat_id, "local_date": local_date, "brief_ids": [], "created_at": end},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRecord:
+    """A stored digest: the briefs it lists, in order, and its window. A digest row's
+    `created_at` is where its window ends; the chat's previous digest row's is where it starts
+    (None: the chat's first digest)."""
+
+    id: int
+    chat_id: int
+    brief_ids: tuple[int, ...]
+    created_at: datetime
+    previous_at: datetime | None
+
+
+async def digest_records(session: AsyncSession, digest_ids: Sequence[int]) -> list[DigestRecord]:
+    """These digests, each with the end of the same chat's previous one."""
+    earlier = DigestRow.__table__.alias("earlier")
+    previous = (
+        select(func.max(earlier.c.created_at))
+        .where(earlier.c.chat_id == DigestRow.chat_id, earlier.c.local_date < DigestRow.local_date)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(
+            DigestRow.id, DigestRow.chat_id, DigestRow.brief_ids, DigestRow.created_at, previous
+        ).where(DigestRow.id.in_(list(digest_ids)))
+    )
+    return [
+        DigestRecord(
+            digest_id, chat_id, tuple(int(i) for i in brief_ids or ()), created_at, previous_at
+        )
+        for digest_id, chat_id, brief_ids, created_at, previous_at in rows
+    ]
