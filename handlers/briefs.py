@@ -26,11 +26,10 @@ from bot.delivery.digest import (
     DIGEST_CAP,
     LIST_MAX,
     brief_card,
-    build_digest,
     collect_digest,
-    digest_start,
+    digest_reply,
+    digest_window,
     is_muted,
-    since_phrase,
 )
 from bot.domain import Brief, SourceRef, brief_code, parse_brief_code
 from bot.storage import briefs as brief_store
@@ -145,16 +144,17 @@ async def brief(context: Context, command: Command) -> Reply:
 
 
 async def digest(context: Context, command: Command) -> Reply:
-    """The digest as it would be sent now. It does not move the chat's last digest time: only
-    the scheduled digest does, so the daily one still covers everything since the last one."""
+    """The digest as it would be if made now: the same window as the scheduled one (since the
+    chat's last digest, else the last 24 hours), ending now. It moves nothing: only the
+    scheduled digest does, so the daily one still covers everything since the last one."""
     now = context.clock()
     async with context.sessions() as session, session.begin():
         chat = await context.chat(session, command)
         subscriptions = await chat_store.subscriptions(session, chat.id)
-        since = await digest_start(session, chat.id, now)
-        sections = await collect_digest(session, chat.id, since, now, context.topics)
+        window = digest_window(await chat_store.last_digest_at(session, chat.id), now)
+        made = await collect_digest(session, chat.id, window, context.topics, now)
     muted = [context.topic_name(sub.topic) for sub in subscriptions if is_muted(sub, now)]
-    if not sections:
+    if made is None:
         if muted:
             return Reply.text(f"Every topic here is muted: {', '.join(muted)}.").plus(
                 Text("/settings shows until when.", Emphasis.NOTE)
@@ -163,7 +163,7 @@ async def digest(context: Context, command: Command) -> Reply:
             Text(NO_TOPICS_HINT, Emphasis.NOTE)
         )
     names = {slug: topic.name for slug, topic in context.topics.items()}
-    reply = build_digest(sections, names, DIGEST_CAP, since_phrase(since, now, chat.timezone))
+    reply = digest_reply(made, window, names, chat.timezone, on_demand=True, cap=DIGEST_CAP)
     if muted:
         reply = reply.plus(Text(f"Muted, so left out: {', '.join(muted)}.", Emphasis.NOTE))
     return reply

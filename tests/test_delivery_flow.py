@@ -13,10 +13,12 @@ from bot.config import Config, DatabaseConfig, SourceConfig
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.sweep import sweep_digests
 from bot.domain import ChatKind
+from bot.render.plain import render_plain
 from bot.storage import chats
 
-# 07:05 in Tunis (UTC+1): just after a 07:00 digest time.
+# 07:05 in Tunis (UTC+1): just after a 07:00 digest time; the feed was read three minutes before.
 NOW = datetime(2025, 12, 13, 6, 5, tzinfo=UTC)
+INGESTED = NOW - timedelta(minutes=3)
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Desk Wire</title>
 <item><guid>g1</guid><title>Tunisian army reinforces the border with Libya</title>
 <link>https://desk.example.org/g1</link><pubDate>Sat, 13 Dec 2025 05:00:00 GMT</pubDate>
@@ -34,7 +36,8 @@ async def test_alert_then_digest_reach_the_platform(
         sources=(SourceConfig(url=httpserver.url_for("/feed.xml")),),
     )
     runtime = await Runtime.open(config)
-    runtime.clock = lambda: NOW
+    clock = [INGESTED]
+    runtime.clock = lambda: clock[0]
     sent: list[tuple[str, Reply, str | None]] = []
 
     async def send(chat: str, reply: Reply, thread_id: str | None = None) -> list[str]:
@@ -56,6 +59,7 @@ async def test_alert_then_digest_reach_the_platform(
             await chats.subscribe(session, desk.id, "north-africa-security", NOW, thread_id="9")
         report = await runtime.ingest()
         assert report.alerts_queued == 1
+        clock[0] = NOW
 
         worker = OutboxWorker(
             runtime.sessions, {"telegram": send}, runtime.analyser.topics, runtime.clock
@@ -72,7 +76,12 @@ async def test_alert_then_digest_reach_the_platform(
             assert await sweep_digests(session, runtime.analyser.topics, NOW) == 0
         assert (await worker.drain_once()).sent == 1
         digest = sent[1][1]
-        assert any(isinstance(part, Card) for part in digest.parts)
+        assert [part.brief.id for part in digest.parts if isinstance(part, Card)] == [
+            cards[0].brief.id
+        ]
+        text = render_plain(digest)
+        assert text.startswith("Your digest: 1 new brief since 2025-12-12 07:05 (Africa/Tunis).")
+        assert "North Africa security — 1 new" in text and "Nothing new" not in text
 
         later = NOW + timedelta(hours=1)
         async with runtime.sessions() as session, session.begin():

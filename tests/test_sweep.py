@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.delivery import sweep as sweep_module
-from bot.delivery.sweep import CATCH_UP, due_local_date, sweep_digests
+from bot.delivery.sweep import CATCH_UP, SETTLE_LOOKBACK, due_local_date, sweep_digests
 from bot.domain import DeliveryKind, DeliveryStatus, Topic
 from bot.storage import chats as chat_store
-from bot.storage import db
+from bot.storage import db, sources
 from bot.storage.models import ChatRow, DeliveryRow, DigestRow
 from tests.test_alerts import TOPICS, make_brief, make_chat
 
@@ -305,29 +305,58 @@ async def test_quiet_day_line_on_and_off(engine: AsyncEngine) -> None:
     assert stamps == [seven, seven, seven]
 
 
-async def test_next_digest_covers_late_commits_without_repeating_the_previous(
+async def test_a_pass_still_storing_at_the_sweep_goes_whole_into_the_next_digest(
     engine: AsyncEngine,
 ) -> None:
     day1, day2 = utc(2025, 12, 13, 7, 0), utc(2025, 12, 14, 7, 0)
+    pass_start = day1 - timedelta(seconds=30)  # ingest stamps what a pass stores with this
+    slow_due = pass_start - timedelta(minutes=5)
     async with db.sessions(engine)() as session, session.begin():
         await make_chat(session, "desk", "tunisia", digest_time="07:00")
-        # Inside the hour the next digest looks back over: only the previous listing drops it.
-        shown = await make_brief(
-            session, "Bizerte bridge works start", stored=day1 - timedelta(minutes=30)
+        earlier = await make_brief(
+            session, "Bizerte bridge works start", stored=day1 - timedelta(minutes=15)
         )
-    await sweep(engine, day1)
+        fast = await sources.ensure_source(session, "https://fast.example.org/rss", pass_start)
+        slow = await sources.ensure_source(session, "https://slow.example.org/rss", slow_due)
+        # The 06:59:30 pass has stored the fast source's item; the slow source, due since
+        # 06:54:30, is still being read when the sweep runs.
+        await sources.record_success(session, fast.id, pass_start, None, None, day2)
+        first = await make_brief(session, "Gabes refinery restarts", stored=pass_start)
+    assert await sweep(engine, day1) == 1
     async with db.sessions(engine)() as session, session.begin():
-        # An ingest pass that started at 06:50 committed this after the 07:00 sweep.
-        late = await make_brief(
-            session, "Gafsa mine output recovers", stored=day1 - timedelta(minutes=10)
+        await sources.record_success(session, slow.id, pass_start, None, None, day2)
+        second = await make_brief(session, "Sfax port dredging begins", stored=pass_start)
+        later = await make_brief(
+            session, "Djerba airport adds routes", stored=day1 + timedelta(hours=3)
         )
-        today = await make_brief(
-            session, "Djerba airport adds routes", stored=day2 - timedelta(hours=2)
-        )
-    await sweep(engine, day2)
+    assert await sweep(engine, day2) == 1
     async with db.sessions(engine)() as session:
-        made = [(day, ids) for _, day, ids, _ in await digests(session)]
-    assert made == [(date(2025, 12, 13), [shown]), (date(2025, 12, 14), [today, late])]
+        made = [(day, ids, created) for _, day, ids, created in await digests(session)]
+        chat_last = await session.scalar(select(ChatRow.last_digest_at))
+    # The first digest ends where the slow source fell due: everything stamped before is in it,
+    # the whole pass (both sources) is in the next one, and nothing is in both.
+    assert made == [
+        (date(2025, 12, 13), [earlier], slow_due),
+        (date(2025, 12, 14), [later, second, first], day2),
+    ]
+    assert chat_last == day2
+
+
+async def test_a_source_due_long_ago_no_longer_holds_the_end_back(engine: AsyncEngine) -> None:
+    seven = utc(2025, 12, 13, 7, 0)
+    async with db.sessions(engine)() as session, session.begin():
+        await make_chat(session, "desk", "tunisia", digest_time="07:00")
+        await sources.ensure_source(
+            session, "https://stuck.example.org/rss", seven - SETTLE_LOOKBACK
+        )
+        recent = await make_brief(
+            session, "Kasserine road reopens", stored=seven - timedelta(hours=1)
+        )
+    assert await sweep(engine, seven) == 1
+    async with db.sessions(engine)() as session:
+        assert [(ids, created) for *_, ids, created in await digests(session)] == [
+            ([recent], seven)
+        ]
 
 
 async def test_a_first_digest_covers_the_last_day(engine: AsyncEngine) -> None:

@@ -1,5 +1,7 @@
 """What a claimed delivery says: an alert is one brief card under an "Alert · Topic" heading; a
-digest is the briefs its sweep chose (stored in the digest row), grouped by topic.
+digest is the briefs its sweep chose (stored in the digest row, in order), grouped by topic and
+worded by the same functions as when it was made (`bot.delivery.digest`), from the stored briefs
+and the backlog of its window, so its counts and quiet topics say what it lists.
 
 `load_batch` reads everything a batch of claims needs in a few queries; `compose` is pure and
 turns one claim into a `Message`, or into `Unsendable` when it can never go out (the chat is
@@ -12,26 +14,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.query import QueryError, compile_query
-from bot.analysis.topics import topic_sort_key
 from bot.chat import Emphasis, Reply, Text
 from bot.delivery.digest import (
-    FIRST_DIGEST_WINDOW,
+    BACKLOG_AGE,
     Section,
+    assemble_digest,
     brief_card,
-    build_digest,
-    is_muted,
+    digest_reply,
+    digest_window,
+    follows_of,
     match_doc,
-    since_phrase,
     watch_label,
 )
 from bot.domain import Brief, DeliveryKind, Subscription, Topic
-from bot.storage.briefs import to_brief
-from bot.storage.chats import Watch
-from bot.storage.models import BriefRow, ChatRow, DigestRow, SubscriptionRow, WatchRow
+from bot.storage.briefs import StoredBrief, backlog_stored_between, to_brief
+from bot.storage.chats import DigestRecord, Watch, digest_records
+from bot.storage.models import BriefRow, ChatRow, SubscriptionRow, WatchRow
 from bot.storage.outbox import ClaimedDelivery
 
 ALERT = "Alert"
@@ -51,15 +53,6 @@ class Unsendable:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredDigest:
-    id: int
-    chat_id: int
-    brief_ids: tuple[int, ...]  # in the order the sweep chose
-    created_at: datetime
-    previous_at: datetime | None  # when the chat's previous digest was queued
-
-
-@dataclass(frozen=True, slots=True)
 class Recipient:
     id: int
     platform: str
@@ -74,12 +67,14 @@ class BatchData:
     subscriptions: dict[int, list[Subscription]] = field(default_factory=dict)
     watches: dict[int, list[Watch]] = field(default_factory=dict)
     briefs: dict[int, Brief] = field(default_factory=dict)
-    digests: dict[int, StoredDigest] = field(default_factory=dict)
+    stored_at: dict[int, datetime] = field(default_factory=dict)  # each brief's created_at
+    digests: dict[int, DigestRecord] = field(default_factory=dict)
+    old_briefs: list[StoredBrief] = field(default_factory=list)  # backlog of the digests' windows
 
 
 async def load_batch(session: AsyncSession, claims: Sequence[ClaimedDelivery]) -> BatchData:
-    """Everything composing these claims needs, in five queries (plain rows, no ORM objects:
-    this runs for every batch)."""
+    """Everything composing these claims needs, in five queries, six with digests (plain rows,
+    no ORM objects: this runs for every batch)."""
     data = BatchData()
     chat_ids = sorted({claim.chat_id for claim in claims})
     if not chat_ids:
@@ -120,25 +115,21 @@ async def load_batch(session: AsyncSession, claims: Sequence[ClaimedDelivery]) -
         brief_ids.update(digest.brief_ids)
     if brief_ids:
         rows = await session.scalars(select(BriefRow).where(BriefRow.id.in_(sorted(brief_ids))))
-        data.briefs = {row.id: to_brief(row) for row in rows}
+        for row in rows:
+            data.briefs[row.id] = to_brief(row)
+            data.stored_at[row.id] = row.created_at
     return data
 
 
 async def _load_digests(session: AsyncSession, digest_ids: Sequence[int], data: BatchData) -> None:
-    earlier = DigestRow.__table__.alias("earlier")
-    previous = (
-        select(func.max(earlier.c.created_at))
-        .where(earlier.c.chat_id == DigestRow.chat_id, earlier.c.local_date < DigestRow.local_date)
-        .scalar_subquery()
-    )
-    rows = await session.execute(
-        select(
-            DigestRow.id, DigestRow.chat_id, DigestRow.brief_ids, DigestRow.created_at, previous
-        ).where(DigestRow.id.in_(digest_ids))
-    )
-    for digest_id, chat_id, brief_ids, created_at, previous_at in rows:
-        stored = tuple(int(brief_id) for brief_id in brief_ids or ())
-        data.digests[digest_id] = StoredDigest(digest_id, chat_id, stored, created_at, previous_at)
+    """The digests, and the backlog stored within any of their windows: rarely more than a few
+    briefs, and what a digest counts as left out."""
+    data.digests = {record.id: record for record in await digest_records(session, digest_ids)}
+    windows = [digest_window(d.previous_at, d.created_at) for d in data.digests.values()]
+    if windows:
+        start = min(window.start for window in windows)
+        end = max(window.end for window in windows)
+        data.old_briefs = await backlog_stored_between(session, start, end, BACKLOG_AGE)
 
 
 def compose(
@@ -161,13 +152,15 @@ def compose(
     digest = data.digests.get(claim.digest_id or 0)
     if digest is None:
         return Unsendable("digest no longer stored")
-    briefs = [data.briefs[i] for i in digest.brief_ids if i in data.briefs]
-    sections = digest_sections(briefs, subscriptions, watches, topics, digest.created_at)
-    since = digest.previous_at or digest.created_at - FIRST_DIGEST_WINDOW
-    phrase = since_phrase(since, digest.created_at, chat.timezone)
-    return Message(
-        chat.platform, chat.external_id, build_digest(sections, topic_names, since=phrase)
-    )
+    window = digest_window(digest.previous_at, digest.created_at)
+    listed = [
+        StoredBrief(data.briefs[i], data.stored_at[i]) for i in digest.brief_ids if i in data.briefs
+    ]
+    old = [s for s in data.old_briefs if window.start <= s.created_at < window.end]
+    follows = follows_of(subscriptions, watches, topics, digest.created_at)
+    made = assemble_digest([*listed, *old], follows, keep=digest.brief_ids)
+    reply = digest_reply(made, window, topic_names, chat.timezone)
+    return Message(chat.platform, chat.external_id, reply)
 
 
 def alert_label(
@@ -212,29 +205,11 @@ def digest_sections(
     topics: Mapping[str, Topic],
     at: datetime,
 ) -> list[Section]:
-    """The digest's sections, as `collect_digest` makes them: each unmuted subscribed topic on
-    offer (catalogue order, quiet ones included), then each watch; every stored brief in the
-    first section it fits, in the stored order. A brief that fits none (the chat unsubscribed
-    since) goes under its own first topic: a queued brief is never dropped."""
-    slugs = sorted(
-        {sub.topic for sub in subscriptions if sub.topic in topics and not is_muted(sub, at)},
-        key=topic_sort_key,
-    )
-    sections: dict[str, list[Brief]] = {slug: [] for slug in slugs}
-    queries = []
-    for watch in watches:
-        try:
-            queries.append((watch_label(watch.id, watch.query), compile_query(watch.query)))
-        except QueryError:
-            continue
-    for label, _ in queries:
-        sections.setdefault(label, [])
-    for brief in briefs:
-        key = next((slug for slug in slugs if slug in brief.topics), None)
-        if key is None and queries:
-            doc = match_doc(brief)
-            key = next((label for label, query in queries if query.matches(doc)), None)
-        if key is None:
-            key = brief.topics[0] if brief.topics else "Other"
-        sections.setdefault(key, []).append(brief)
-    return list(sections.items())
+    """A stored digest's sections (`assemble_digest` with every brief kept): each unmuted
+    subscribed topic on offer (catalogue order, quiet ones included), then each watch; every
+    stored brief once, in the stored order, under its first followed topic, else its first
+    matching watch, else its own first topic (the chat stopped following it since: a queued
+    brief is never dropped)."""
+    follows = follows_of(subscriptions, watches, topics, at)
+    stored = [StoredBrief(brief, at) for brief in briefs]
+    return list(assemble_digest(stored, follows, keep=[b.id for b in briefs]).sections)

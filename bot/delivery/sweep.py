@@ -13,10 +13,15 @@ At most one digest per chat and local date: the digests table's unique key, what
 of sweeps running. Paused and inactive chats are skipped (nothing is recorded; after /resume the
 next digest covers everything since the previous one).
 
-What a digest holds: the briefs made since the chat's previous digest, on its topics and watches
-(`collect_digest`). Ingest stamps a pass's briefs with the time the pass started but commits them
-as it goes, so a sweep can run while briefs stamped before it are still uncommitted; to miss none,
-a digest also looks `OVERLAP` behind the previous one and drops the briefs that one listed.
+What a digest holds: the briefs first stored in its window (`bot.delivery.digest`), which starts
+where the chat's previous digest ended and ends when this one is made — recorded as the digest
+row's `created_at` and the chat's `last_digest_at`, all in the same transaction as the delivery.
+Ingest stamps a pass's briefs with the time the pass started but commits them source by source,
+so a sweep can run while a pass stamped before it is still storing. The window's end therefore
+stops short of the earliest moment an enabled source fell due and has not been read since
+(looking back `SETTLE_LOOKBACK`): a pass that may still be storing stamps everything at or after
+that moment, so its briefs all go into the next digest together, and everything stamped before
+it is already committed. No brief is in two digests or in none.
 
 A day with nothing new: the digest row is queued with no briefs when the chat wants the short line
 (`empty_digest_line`), else recorded without a delivery, so it is not reconsidered every minute.
@@ -26,27 +31,26 @@ A chat with no topic and no watch is treated the same as a quiet day for a chat 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.digest import Section, collect_digest, digest_start, zone_of
+from bot.delivery.digest import collect_digest, digest_window, zone_of
 from bot.domain import Chat, Topic
+from bot.storage import briefs as brief_store
 from bot.storage import chats as chat_store
 from bot.storage import outbox
-from bot.storage.models import DigestRow
-from bot.storage.upsert import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(hours=2)
-OVERLAP = timedelta(hours=1)
+# How long a source may have been due, unread, and still hold a digest's end back: longer than
+# an ingest pass and the wait for it; a source stuck for longer no longer does.
+SETTLE_LOOKBACK = timedelta(hours=6)
 SWEEP_LIMIT = 500  # digests made per sweep; the rest wait for the next minute
-_ID_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +81,17 @@ async def due_digests(session: AsyncSession, now: datetime) -> list[DueDigest]:
         if chat.digest_time is not None
         and (day := due_local_date(chat.digest_time, chat.timezone, now)) is not None
     ]
-    made = await _made_digests(session, candidates)
+    made = await chat_store.made_digests(
+        session, [(due.chat.id, due.local_date) for due in candidates]
+    )
     return [due for due in candidates if (due.chat.id, due.local_date) not in made]
+
+
+async def window_end(session: AsyncSession, now: datetime) -> datetime:
+    """Where digests made at `now` end: `now`, or the moment a source fell due and has not
+    been read since, when that is earlier (see the module's docstring)."""
+    pending = await brief_store.first_pending_fetch(session, now, SETTLE_LOOKBACK)
+    return now if pending is None else min(now, pending)
 
 
 async def sweep_digests(
@@ -91,16 +104,20 @@ async def sweep_digests(
     """Make every digest due at `now` (at most `limit`); returns how many were queued for
     delivery. Run it in one transaction: the digest rows, their deliveries and the chats'
     `last_digest_at` are committed together or not at all."""
+    due = (await due_digests(session, now))[:limit]
+    if not due:
+        return 0
+    end = await window_end(session, now)
     queued = 0
-    for due in (await due_digests(session, now))[:limit]:
+    for one in due:
         try:
-            if await make_digest(session, due, topics, now):
+            if await make_digest(session, one, topics, now, end):
                 queued += 1
         except SQLAlchemyError:
             raise
         except Exception:
             log.exception(
-                "digest of chat %s for %s failed; retried next sweep", due.chat.id, due.local_date
+                "digest of chat %s for %s failed; retried next sweep", one.chat.id, one.local_date
             )
     if queued:
         log.info("digest sweep queued %d digests", queued)
@@ -108,66 +125,25 @@ async def sweep_digests(
 
 
 async def make_digest(
-    session: AsyncSession, due: DueDigest, topics: Mapping[str, Topic], now: datetime
+    session: AsyncSession,
+    due: DueDigest,
+    topics: Mapping[str, Topic],
+    now: datetime,
+    end: datetime,
 ) -> bool:
-    """Record one chat's digest for its local date; True when it was queued for delivery, False
-    when there was nothing to send or another sweep made it first."""
+    """Record one chat's digest for its local date, its window ending at `end`; True when it
+    was queued for delivery, False when there was nothing to send or another sweep made it
+    first."""
     chat_id = due.chat.id
-    since = await digest_start(session, chat_id, now)
-    if due.last_digest_at is not None:
-        since -= OVERLAP
-    listed = await _previous_brief_ids(session, chat_id, due.local_date)
-    sections = drop_briefs(await collect_digest(session, chat_id, since, now, topics), listed)
-    brief_ids = digest_brief_ids(sections)
-    send = bool(sections) and (bool(brief_ids) or due.chat.empty_digest_line)
+    window = digest_window(due.last_digest_at, end)
+    digest = await collect_digest(session, chat_id, window, topics, now)
+    brief_ids = [] if digest is None else [brief.id for brief in digest.briefs]
+    send = digest is not None and (bool(brief_ids) or due.chat.empty_digest_line)
     if send:
-        made = await outbox.queue_digest(session, chat_id, due.local_date, brief_ids, now)
+        made = await outbox.queue_digest(session, chat_id, due.local_date, brief_ids, window.end)
     else:
-        made = await insert_ignoring_duplicates(
-            session,
-            DigestRow.__table__,
-            {"chat_id": chat_id, "local_date": due.local_date, "brief_ids": [], "created_at": now},
-        )
+        made = await chat_store.record_unsent_digest(session, chat_id, due.local_date, window.end)
     if made is None:
         return False
-    await chat_store.set_last_digest_at(session, chat_id, now)
+    await chat_store.set_last_digest_at(session, chat_id, window.end)
     return send
-
-
-def drop_briefs(sections: Sequence[Section], brief_ids: set[int]) -> list[Section]:
-    """The sections without these briefs (empty sections stay: they name the quiet topics)."""
-    return [
-        (key, [brief for brief in briefs if brief.id not in brief_ids]) for key, briefs in sections
-    ]
-
-
-def digest_brief_ids(sections: Sequence[Section]) -> list[int]:
-    """Every brief of the digest, once each, in the order the digest shows them."""
-    return list(dict.fromkeys(brief.id for _, briefs in sections for brief in briefs))
-
-
-async def _previous_brief_ids(session: AsyncSession, chat_id: int, local_date: date) -> set[int]:
-    ids = await session.scalar(
-        select(DigestRow.brief_ids)
-        .where(DigestRow.chat_id == chat_id, DigestRow.local_date < local_date)
-        .order_by(DigestRow.local_date.desc())
-        .limit(1)
-    )
-    return set(ids or ())
-
-
-async def _made_digests(
-    session: AsyncSession, candidates: Sequence[DueDigest]
-) -> set[tuple[int, date]]:
-    made: set[tuple[int, date]] = set()
-    for start in range(0, len(candidates), _ID_CHUNK):
-        chunk = candidates[start : start + _ID_CHUNK]
-        rows = await session.execute(
-            select(DigestRow.chat_id, DigestRow.local_date).where(
-                tuple_(DigestRow.chat_id, DigestRow.local_date).in_(
-                    [(due.chat.id, due.local_date) for due in chunk]
-                )
-            )
-        )
-        made.update((chat_id, local_date) for chat_id, local_date in rows)
-    return made

@@ -315,29 +315,6 @@ async def brief_page(
     return [to_brief(row) for row in rows]
 
 
-async def briefs_since(
-    session: AsyncSession,
-    since: datetime,
-    until: datetime,
-    topics: Sequence[str] | None = None,
-    published_after: datetime | None = None,
-    limit: int = 1000,
-) -> list[Brief]:
-    """Briefs stored after `since` and up to `until` (by when briefbot made them, so a story a
-    feed surfaced late still counts), newest first; optionally only those published after
-    `published_after`, and only those filed under `topics`."""
-    query = select(BriefRow).where(BriefRow.created_at > since, BriefRow.created_at <= until)
-    if published_after is not None:
-        query = query.where(BriefRow.published_at > published_after)
-    if topics is not None:
-        matching = select(BriefTopicRow.brief_id).where(BriefTopicRow.topic.in_(list(topics)))
-        query = query.where(BriefRow.id.in_(matching))
-    rows = await session.scalars(
-        query.order_by(BriefRow.published_at.desc(), BriefRow.id.desc()).limit(limit)
-    )
-    return [to_brief(row) for row in rows]
-
-
 @dataclass(frozen=True, slots=True)
 class StoredBrief:
     """A brief and when briefbot first stored it: what decides the digest it belongs to."""
