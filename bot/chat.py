@@ -67,11 +67,21 @@ Part = Text | Card | ButtonRow
 
 
 @dataclass(frozen=True, slots=True)
+class File:
+    """A document sent with a reply (an OPML export): a platform attaches it as a file."""
+
+    name: str  # a plain file name, no directory
+    data: bytes
+    media_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     parts: tuple[Part, ...] = ()
     next_page: Button | None = None
     brief_id: int | None = None  # the brief this reply is about, so replies to it resolve
     edit: bool = False  # a page turn: replace the message the button was on
+    files: tuple[File, ...] = ()  # documents sent with the reply, after its text
 
     @classmethod
     def text(cls, *lines: str, emphasis: Emphasis = Emphasis.PLAIN) -> Reply:
@@ -83,6 +93,7 @@ class Reply:
             next_page=self.next_page,
             brief_id=self.brief_id,
             edit=self.edit,
+            files=self.files,
         )
 
 
