@@ -1,14 +1,21 @@
-"""The one entry point every adapter calls: `reply = await dispatch(command, context)`."""
+"""The one entry point every adapter calls: `reply = await dispatch(command, context)`.
+
+Bare follow-ups: `more`, `actors`, `source` or `related` without an id are about the brief of
+the message replied to (on the console, of the last reply). A reply that shows briefs stands for
+the first brief it shows, so a bare follow-up after a list or a digest means that list's first
+brief; after a reply that showed no brief the follow-up asks which one.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
-from bot.chat import Command, CommandSpec, Reply, UserError
+from bot.chat import Card, Command, CommandSpec, Reply, UserError
 from bot.domain import ChatKind
 from handlers.context import Context, Handler
 
@@ -79,6 +86,13 @@ def _check_permission(spec: CommandSpec, command: Command, context: Context) -> 
         )
 
 
+def shown_brief(reply: Reply) -> int | None:
+    """The brief a reply stands for: the one it is about, else the first brief card it shows."""
+    if reply.brief_id is not None:
+        return reply.brief_id
+    return next((part.brief.id for part in reply.parts if isinstance(part, Card)), None)
+
+
 async def dispatch(command: Command, context: Context) -> Reply:
     """Run one command. Never raises: a person always gets a reply, never a traceback."""
     try:
@@ -86,7 +100,8 @@ async def dispatch(command: Command, context: Context) -> Reply:
         _check_arguments(spec, command)
         _check_permission(spec, command, context)
         handler: Handler = spec.handler  # type: ignore[assignment]
-        return await handler(context, command)
+        reply = await handler(context, command)
+        return replace(reply, brief_id=shown_brief(reply))
     except UserError as error:
         log.info("%s %s: refused: %s", command.platform, command_name(command.name), error.message)
         return error.reply()

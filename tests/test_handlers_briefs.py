@@ -164,7 +164,7 @@ async def test_brief_for_a_topic_shows_its_newest_cards_with_buttons(context: Co
     assert "Latest on Tunisia" in text and "Tripoli" not in text
     assert f"[More: more B{new}]" in text and f"[Related: related B{new}]" in text
     assert "[Mute Tunisia: mute tunisia]" in text
-    assert reply.next_page is None and reply.brief_id is None and not reply.edit
+    assert reply.next_page is None and reply.brief_id == new and not reply.edit
     assert_fits_telegram(reply)
 
 

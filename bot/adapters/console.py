@@ -51,7 +51,8 @@ def to_command(line: str, chat: str, reply_to_brief: int | None = None) -> Comma
 
 @dataclass
 class ConsoleChat:
-    """One console conversation. The last brief shown stands in for "the message replied to"."""
+    """One console conversation. The last reply stands in for "the message replied to": a
+    follow-up without an id is about the brief it showed, or asks which one when it showed none."""
 
     context: Context
     chat: str = "console"
@@ -62,8 +63,7 @@ class ConsoleChat:
         if command is None:
             return None
         reply = await dispatch(command, self.context)
-        if reply.brief_id is not None:
-            self.last_brief = reply.brief_id
+        self.last_brief = reply.brief_id
         return reply
 
     async def say(self, line: str) -> str:
