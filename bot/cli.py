@@ -90,7 +90,14 @@ async def _eval(args: argparse.Namespace, _config: Config) -> int:
 async def _ingest(args: argparse.Namespace, config: Config) -> int:
     from bot.ingest.progress import run_ingest
 
-    return await run_ingest(config, once=args.once)
+    return await run_ingest(config, once=args.once, force=args.force)
+
+
+async def _sources(args: argparse.Namespace, config: Config) -> int:
+    from bot.ingest.sourcelist import Streams, run_sources
+
+    streams = Streams(sys.stdout, sys.stderr, sys.stdin.buffer, sys.stdout.buffer)
+    return await run_sources(config, args.sources_command, getattr(args, "file", None), streams)
 
 
 async def _run(_args: argparse.Namespace, config: Config) -> int:
@@ -145,6 +152,24 @@ def _positive(text: str) -> int:
     return value
 
 
+def _add_sources_parser(commands: Any) -> None:
+    sources = commands.add_parser("sources", help="list the feed sources, or move them as OPML")
+    source_commands = sources.add_subparsers(
+        dest="sources_command", metavar="ACTION", required=True
+    )
+    source_commands.add_parser(
+        "list", help="every source with its id, state and article count"
+    ).set_defaults(handler=_sources)
+    source_import = source_commands.add_parser(
+        "import", help="add the feeds of an OPML file (FILE or - for stdin); nothing is fetched"
+    )
+    source_import.add_argument("file", metavar="FILE")
+    source_import.set_defaults(handler=_sources)
+    source_commands.add_parser("export", help="print the sources that are on as OPML").set_defaults(
+        handler=_sources
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefbot",
@@ -185,7 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(handler=_chat)
     ingest = commands.add_parser("ingest", help="fetch the due feeds and store new briefs")
     ingest.add_argument("--once", action="store_true", help="one pass, then exit")
+    ingest.add_argument(
+        "--force",
+        action="store_true",
+        help="the first pass fetches every source that is on, due or not",
+    )
     ingest.set_defaults(handler=_ingest)
+    _add_sources_parser(commands)
     extract = commands.add_parser(
         "extract", help="analyse one JSON article (FILE or - for stdin) and print JSON"
     )

@@ -77,6 +77,42 @@ async def ensure_source(
     return to_source(row)
 
 
+async def add_new_source(
+    session: AsyncSession,
+    url: str,
+    now: datetime,
+    *,
+    name: str | None = None,
+    topics: Sequence[str] = (),
+    interval_minutes: int = 15,
+    origin: str = "opml",
+    spellings: Sequence[str] = (),
+) -> tuple[Source, bool]:
+    """(the source stored under `url` or one of its other `spellings`, whether it was created
+    now). One that is there already, on or off, is left as it is: an import never renames or
+    turns on what an admin set."""
+    existing = await find_source_by_url(session, url, *spellings)
+    if existing is not None:
+        return existing, False
+    return await ensure_source(
+        session,
+        url,
+        now,
+        name=name,
+        topics=topics,
+        interval_minutes=interval_minutes,
+        origin=origin,
+    ), True
+
+
+async def count_enabled(session: AsyncSession) -> int:
+    """How many sources are on: what a forced ingest pass fetches."""
+    total = await session.scalar(
+        select(func.count()).select_from(SourceRow).where(SourceRow.enabled.is_(True))
+    )
+    return int(total or 0)
+
+
 async def list_sources(session: AsyncSession) -> list[Source]:
     rows = await session.scalars(select(SourceRow).order_by(SourceRow.id))
     return [to_source(row) for row in rows]
