@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,6 +18,8 @@ from bot.analysis.pipeline import Analyser
 from bot.config import Config
 from bot.delivery.digest import build_digest
 from bot.ingest.catalog import configured_sources
+from bot.ingest.checker import FeedChecker
+from bot.ingest.discover import WORKER_MODULE as DISCOVER_WORKER
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.fulltext import FullTextLimits
 from bot.ingest.pipeline import Ingestor, IngestReport
@@ -47,6 +49,10 @@ class Runtime:
     clock: Callable[[], datetime] = utc_now
     metrics: Metrics = field(default_factory=Metrics)
     sandbox: Sandbox = field(default_factory=Sandbox)  # workers start on first use
+    # Reads what /addsource fetches, and finds the feeds a web page links to.
+    checker_sandbox: Sandbox = field(
+        default_factory=lambda: Sandbox(SandboxLimits(workers=1, module=DISCOVER_WORKER))
+    )
 
     @classmethod
     async def open(cls, config: Config, migrate: bool = True) -> Runtime:
@@ -60,11 +66,22 @@ class Runtime:
             sessions=db.sessions(engine),
             analyser=Analyser.load(packs),
             sandbox=Sandbox(parse_limits(config)),
+            checker_sandbox=Sandbox(checker_limits(config)),
         )
 
     async def close(self) -> None:
         await self.sandbox.aclose()
+        await self.checker_sandbox.aclose()
         await self.engine.dispose()
+
+    def fetcher(self) -> Fetcher:
+        """A new Fetcher with the configured limits and allowlist; close it after use."""
+        return Fetcher.create(self.fetch_limits(), guard_allow=self.config.ingest.allow_networks)
+
+    def feed_checker(self) -> FeedChecker:
+        return FeedChecker(
+            self.fetcher, self.checker_sandbox, allow=self.config.ingest.allow_networks
+        )
 
     def context(self) -> Context:
         """What the command handlers get: storage, clock, topics, admins, defaults."""
@@ -81,8 +98,8 @@ class Runtime:
             default_timezone=self.config.schedule.default_timezone,
             default_digest_time=self.config.schedule.default_digest_time,
             commands=all_commands(),
-            source_allow=self.config.ingest.allow_networks,
             process_stats=self.metrics.summary,
+            feed_checker=self.feed_checker(),
         )
 
     def topic_names(self) -> dict[str, str]:
@@ -115,9 +132,7 @@ class Runtime:
     async def ingest(
         self, force: bool = False, on_source_done: Callable[[Any], Any] | None = None
     ) -> IngestReport:
-        async with Fetcher.create(
-            self.fetch_limits(), guard_allow=self.config.ingest.allow_networks
-        ) as fetcher:
+        async with self.fetcher() as fetcher:
             ingestor = Ingestor(
                 self.sessions,
                 fetcher,
@@ -143,6 +158,11 @@ def parse_limits(config: Config) -> SandboxLimits:
         timeout=ingest.parse_timeout,
         memory_bytes=ingest.parse_memory_mb * 1024 * 1024,
     )
+
+
+def checker_limits(config: Config) -> SandboxLimits:
+    """One worker, started on the first /addsource, with ingest's time and memory limits."""
+    return replace(parse_limits(config), workers=1, module=DISCOVER_WORKER)
 
 
 async def run_demo(config: Config, out: TextIO) -> int:

@@ -8,16 +8,27 @@ see it come back from the config at the next start, and an admin's mistake is un
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from bot.analysis.text import fold, squash_spaces
-from bot.chat import Button, ButtonRow, Command, CommandSpec, Emphasis, Reply, Text, UserError
+from bot.chat import (
+    Button,
+    ButtonRow,
+    Command,
+    CommandSpec,
+    Emphasis,
+    File,
+    Reply,
+    Text,
+    UserError,
+)
 from bot.domain import Source, Topic
-from bot.ingest.guard import BadUrl, BlockedAddress, check_url, parse_http_url
+from bot.ingest import opml
+from bot.ingest.checker import CheckedFeed, FeedRefused
+from bot.ingest.guard import BadUrl, parse_http_url
 from bot.storage import sources as source_store
 from bot.storage.stats import collect_stats
 from handlers.context import Context
@@ -26,7 +37,8 @@ from handlers.dispatch import suggest
 PAGE_SIZE = 20
 MAX_URL_LENGTH = 2000  # the column's size
 CHAT_SOURCE_INTERVAL = 15  # minutes
-LOOKUP_TIMEOUT = 10.0  # seconds for the address check of a new source
+OPML_FILE = "briefbot-sources.opml"
+SOURCES_USAGE = "/sources [PAGE] — or /sources opml for the list as an OPML file"
 ADDSOURCE_USAGE = "/addsource https://example.org/feed.xml [TOPIC ...]"
 _SOURCE_CODE = re.compile(r"#?[sS]?(\d{1,12})")
 
@@ -90,11 +102,29 @@ def _page_number(args: Sequence[str]) -> int:
     if not args:
         return 1
     if not args[0].isdigit() or int(args[0]) < 1:
-        raise UserError(f"“{args[0][:20]}” is not a page number.", "Usage: /sources [PAGE]")
+        raise UserError(f"“{args[0][:20]}” is not a page number.", f"Usage: {SOURCES_USAGE}")
     return int(args[0])
 
 
+async def sources_opml(context: Context) -> Reply:
+    """Every source that is on and fetched over http(s), as an OPML file for a feed reader."""
+    async with context.sessions() as session:
+        listed = await source_store.list_sources(session)
+    kept, left_out = opml.exportable(listed)
+    data = opml.write_opml(kept, context.clock())
+    lines = [f"Sources as OPML: {_plural(len(kept), 'feed')}, in the file {OPML_FILE}."]
+    if left_out:
+        lines.append(f"Left out: {_plural(len(left_out), 'source')} off or read from a local file.")
+    lines.append("A feed reader imports it; so does: briefbot sources import FILE")
+    return Reply(
+        parts=(Text(lines[0]), *(Text(line, Emphasis.NOTE) for line in lines[1:])),
+        files=(File(OPML_FILE, data, opml.MEDIA_TYPE),),
+    )
+
+
 async def sources(context: Context, command: Command) -> Reply:
+    if command.args and command.args[0].lower() == "opml":
+        return await sources_opml(context)
     page = _page_number(command.args)
     async with context.sessions() as session:
         statuses = await source_store.source_statuses(session)
@@ -106,7 +136,7 @@ async def sources(context: Context, command: Command) -> Reply:
     if page > pages:
         raise UserError(
             f"There is no page {page}: the sources fill {_plural(pages, 'page')}.",
-            "Usage: /sources [PAGE]",
+            f"Usage: {SOURCES_USAGE}",
         )
     enabled = [s for s in statuses if s.source.enabled]
     failing = sum(1 for s in enabled if s.failing)
@@ -156,35 +186,12 @@ def _unknown_topic(text: str, topics: Mapping[str, Topic]) -> UserError:
     return UserError(f"I don't know the topic “{shown}”.", hint)
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in set("aeiou") else "a"
+def _items(count: int) -> str:
+    return _plural(count, "item")
 
 
-async def _check_reachable(url: str, allow: Sequence[str]) -> None:
-    host = source_host(url)
-    try:
-        async with asyncio.timeout(LOOKUP_TIMEOUT):
-            await check_url(url, allow=allow)
-    except BlockedAddress as error:
-        shown = (
-            error.host if error.host == str(error.address) else f"{error.host} ({error.address})"
-        )
-        raise UserError(
-            f"Refused: {shown} is {_article(error.reason)} {error.reason} address; "
-            "briefbot only fetches feeds on public addresses.",
-            "An operator can allow an internal network in the config ([ingest] allow_networks).",
-        ) from None
-    except BadUrl as error:
-        raise UserError(f"I can't use that URL: {error}.", f"Usage: {ADDSOURCE_USAGE}") from None
-    except OSError:  # the resolver's gaierror, and TimeoutError
-        raise UserError(
-            f"The host {host} did not resolve.",
-            "Check the spelling; the feed must be reachable from briefbot's server.",
-        ) from None
-
-
-def _added_reply(source: Source, context: Context, headline: str) -> Reply:
-    details = [source.url]
+def _added_reply(source: Source, context: Context, headline: str, *notes: str) -> Reply:
+    details = [source.url, *notes]
     if source.topics:
         details.append("topics hint: " + ", ".join(context.topic_name(t) for t in source.topics))
     details.append("fetched from the next round on; /sources shows how it is doing")
@@ -216,13 +223,13 @@ def _checked_url(raw: str) -> str:
     return url
 
 
-async def addsource(context: Context, command: Command) -> Reply:
-    raw = command.args[0].strip()
-    url = _checked_url(raw)
-    hints = resolve_topic_hints(command.args[1:], context.topics)
+async def _known(context: Context, *urls: str) -> Reply | None:
+    """The answer when one of these URLs is a source already: turned back on if it was off."""
     async with context.sessions() as session, session.begin():
-        existing = await source_store.find_source_by_url(session, raw, url)
-        if existing is not None and not existing.enabled:
+        existing = await source_store.find_source_by_url(session, *urls)
+        if existing is None:
+            return None
+        if not existing.enabled:
             source = await source_store.enable_source(session, existing.id, context.clock())
             assert source is not None
             code = source_code(source.id)
@@ -231,22 +238,52 @@ async def addsource(context: Context, command: Command) -> Reply:
                 context,
                 f"{code} was already listed but off; it is back on, with its failures forgotten.",
             )
-    if existing is not None:
-        return Reply.text(
-            f"That feed is already there as {source_code(existing.id)} ({source_title(existing)})."
-        ).plus(Text("/sources shows how it is doing.", Emphasis.NOTE))
-    await _check_reachable(url, context.source_allow)
+    return Reply.text(
+        f"That feed is already there as {source_code(existing.id)} ({source_title(existing)})."
+    ).plus(Text("/sources shows how it is doing.", Emphasis.NOTE))
+
+
+async def _check_feed(context: Context, url: str) -> CheckedFeed:
+    if context.feed_checker is None:
+        raise UserError("This bot was started without a feed checker, so it can't add feeds.")
+    try:
+        return await context.feed_checker.check(url)
+    except FeedRefused as refused:
+        raise UserError(refused.reason, refused.hint) from None
+
+
+async def addsource(context: Context, command: Command) -> Reply:
+    """Fetch the URL once, read it, and add the feed it is (or the feed its page links to)."""
+    raw = command.args[0].strip()
+    url = _checked_url(raw)
+    hints = resolve_topic_hints(command.args[1:], context.topics)
+    known = await _known(context, raw, url)
+    if known is not None:
+        return known
+    checked = await _check_feed(context, url)
+    if checked.url != url:
+        if len(checked.url) > MAX_URL_LENGTH:
+            raise UserError(
+                f"Not added: the feed that page links to has a URL over {MAX_URL_LENGTH:,} "
+                "characters."
+            )
+        if (known := await _known(context, checked.url)) is not None:
+            return known
     async with context.sessions() as session, session.begin():
         source = await source_store.ensure_source(
             session,
-            url,
+            checked.url,
             context.clock(),
+            name=checked.title,
             topics=hints,
             interval_minutes=CHAT_SOURCE_INTERVAL,
             origin="chat",
             added_by=command.user_id,
         )
-    return _added_reply(source, context, f"Added {source_code(source.id)}: {source_title(source)}.")
+    name = squash_spaces(source.name or "") or source_host(source.url)
+    found = [f"found through the page {checked.page_url}"] if checked.page_url else []
+    headline = f"Added {source_code(source.id)}: {name} — {_items(checked.items)}."
+    return _added_reply(source, context, headline, *found)
 
 
 async def removesource(context: Context, command: Command) -> Reply:
@@ -306,16 +343,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         name="sources",
         usage="/sources [PAGE]",
-        summary="Every feed source with its id, state and last error, failing ones first.",
+        summary="Every feed source with its id, state and last error, failing ones first; "
+        "/sources opml sends them as an OPML file for a feed reader.",
         handler=sources,
         admin_only=True,
         max_args=1,
         family="admin",
+        examples=("sources", "sources 2", "sources opml"),
     ),
     CommandSpec(
         name="addsource",
         usage="/addsource URL [TOPIC ...]",
-        summary="Add a feed (RSS, Atom or JSON Feed), optionally with topic hints.",
+        summary="Add a feed (RSS, Atom or JSON Feed) or a web page that links to one, "
+        "optionally with topic hints. The URL is fetched and read first.",
         handler=addsource,
         admin_only=True,
         min_args=1,
@@ -323,7 +363,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         family="admin",
         examples=(
             "addsource https://example.org/feed.xml",
-            "addsource https://example.org/rss tunisia libya",
+            "addsource https://example.org/ tunisia libya",
         ),
     ),
     CommandSpec(

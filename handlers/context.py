@@ -1,16 +1,25 @@
-"""What a handler may use: storage, the clock, the topic catalogue, and who the admins are."""
+"""What a handler may use: storage, the clock, the topic catalogue, who the admins are, and a
+feed checker for the URLs admins add."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat import Command, CommandSpec, Reply
 from bot.domain import Chat, Topic
+from bot.ingest.checker import CheckedFeed
 from bot.storage import chats as chat_store
+
+
+class FeedCheck(Protocol):
+    """Fetches and reads a URL once: the feed at it or behind it, else FeedRefused."""
+
+    async def check(self, url: str) -> CheckedFeed: ...
 
 
 @dataclass(frozen=True)
@@ -22,8 +31,8 @@ class Context:
     default_timezone: str = "UTC"
     default_digest_time: time | None = time(8, 0)
     commands: Sequence[CommandSpec] = field(default=())
-    source_allow: Sequence[str] = ()
     process_stats: Callable[[], list[tuple[str, str]]] | None = None  # live figures for /stats
+    feed_checker: FeedCheck | None = None  # what /addsource checks a URL with
 
     def is_admin(self, command: Command) -> bool:
         return command.user_id in self.admin_ids.get(command.platform, frozenset())

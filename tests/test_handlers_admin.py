@@ -5,18 +5,24 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.console import to_command
 from bot.analysis.topics import load_topics
 from bot.domain import Analysis, Article, ChatKind, Source
+from bot.ingest import checker
+from bot.ingest.checker import FeedChecker
+from bot.ingest.discover import WORKER_MODULE
+from bot.ingest.fetch import Fetcher
+from bot.ingest.sandbox import Sandbox, SandboxLimits
 from bot.render.plain import render_plain
 from bot.storage import briefs, chats, db, outbox, sources
 from bot.storage.models import ArticleRow, ChatRow, DeliveryRow, SourceRow, WatchRow
@@ -31,26 +37,51 @@ GUEST = "guest"
 Install = Callable[[Mapping[str, Sequence[str]]], None]
 
 
-def _context(engine: AsyncEngine) -> Context:
-    return Context(
+LOOPBACK = ("127.0.0.1/32",)
+FEED = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Harbour Notes</title><link>https://harbour.example.net/</link>
+<item><title>Coast guard expands patrols near Sfax</title><link>https://harbour.example.net/a1</link>
+<description>Patrol boats were moved south.</description></item>
+<item><title>Port of Sfax reopens</title><link>https://harbour.example.net/a2</link>
+<description>The port reopened on Monday.</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    """The checker's worker pool: started on the first check, stopped after the test."""
+    pool = Sandbox(SandboxLimits(workers=1, timeout=30, module=WORKER_MODULE))
+    yield pool
+    await pool.aclose()
+
+
+def allowing(context: Context, sandbox: Sandbox, allow: Sequence[str] = LOOPBACK) -> Context:
+    """The context with a feed checker that may fetch from the `allow` networks."""
+    feeds = FeedChecker(lambda: Fetcher.create(guard_allow=allow), sandbox, allow=allow)
+    return replace(context, feed_checker=feeds)
+
+
+def _context(engine: AsyncEngine, sandbox: Sandbox) -> Context:
+    context = Context(
         sessions=db.sessions(engine),
         clock=lambda: NOW,
         topics=load_topics(),
         admin_ids={"console": frozenset({ADMIN})},
         commands=(*onboarding.COMMANDS, *admin.COMMANDS),
     )
+    return allowing(context, sandbox, ())
 
 
 @pytest.fixture
-async def context(engine: AsyncEngine) -> Context:
+async def context(engine: AsyncEngine, sandbox: Sandbox) -> Context:
     """On SQLite and on PostgreSQL."""
-    return _context(engine)
+    return _context(engine, sandbox)
 
 
 @pytest.fixture
-def lite(sqlite_engine: AsyncEngine) -> Context:
+def lite(sqlite_engine: AsyncEngine, sandbox: Sandbox) -> Context:
     """On SQLite only: for refusals, where the backend makes no difference."""
-    return _context(sqlite_engine)
+    return _context(sqlite_engine, sandbox)
 
 
 @pytest.fixture
@@ -122,6 +153,12 @@ async def test_members_are_refused_every_admin_command(lite: Context, line: str)
     assert (await stored_sources(lite))[0].enabled
 
 
+async def test_a_bot_without_a_feed_checker_adds_nothing(lite: Context) -> None:
+    text = await say(replace(lite, feed_checker=None), "addsource https://93.184.216.34/feed")
+    assert text == "This bot was started without a feed checker, so it can't add feeds."
+    assert await stored_sources(lite) == []
+
+
 async def test_sources_when_there_are_none(lite: Context) -> None:
     text = await say(lite, "sources")
     assert "There are no sources yet." in text and "/addsource https://" in text
@@ -183,17 +220,20 @@ async def test_sources_are_paginated_by_twenty(context: Context) -> None:
     assert "“first” is not a page number." in await say(context, "sources first")
 
 
-async def test_addsource_stores_a_public_feed_with_topic_hints(context: Context) -> None:
-    text = await say(
-        context, "addsource https://93.184.216.34/rss.xml tunisia North Africa security"
-    )
-    assert text.startswith("Added S1: 93.184.216.34.")
+async def test_addsource_stores_a_checked_feed_with_topic_hints(
+    context: Context, sandbox: Sandbox, server: HTTPServer
+) -> None:
+    server.expect_request("/rss.xml").respond_with_data(FEED, content_type="application/rss+xml")
+    url = server.url_for("/rss.xml")
+    text = await say(allowing(context, sandbox), f"addsource {url} tunisia North Africa security")
+    assert text.startswith("Added S1: Harbour Notes — 2 items.")
     assert "topics hint: Tunisia, North Africa security" in text
     assert "[Sources: sources] [Remove S1: removesource S1]" in text
     async with context.sessions() as session:
         row = await session.get_one(SourceRow, 1)
-    assert (row.url, row.origin, row.added_by, row.interval_minutes, row.enabled) == (
-        "https://93.184.216.34/rss.xml",
+    assert (row.url, row.name, row.origin, row.added_by, row.interval_minutes, row.enabled) == (
+        url,
+        "Harbour Notes",
         "chat",
         ADMIN,
         15,
@@ -202,14 +242,16 @@ async def test_addsource_stores_a_public_feed_with_topic_hints(context: Context)
     assert row.topics == ["tunisia", "north-africa-security"]
 
 
-async def test_addsource_resolves_a_name_to_public_addresses(
-    context: Context, dns: Install
+async def test_addsource_resolves_a_name_through_the_guard(
+    context: Context, sandbox: Sandbox, server: HTTPServer, dns: Install
 ) -> None:
-    dns({"news.example.org": ["93.184.216.34"]})
-    text = await say(context, "addsource https://News.Example.org/feed libya,sahel")
-    assert "Added S1: news.example.org." in text
+    dns({"news.example.org": ["127.0.0.1"]})
+    server.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    url = f"http://News.Example.org:{server.port}/feed"
+    text = await say(allowing(context, sandbox), f"addsource {url} libya,sahel")
+    assert "Added S1: Harbour Notes — 2 items." in text
     [stored] = await stored_sources(context)
-    assert stored.url == "https://news.example.org/feed"
+    assert stored.url == f"http://news.example.org:{server.port}/feed"
     assert stored.topics == ("libya", "sahel")
 
 
@@ -237,9 +279,12 @@ async def test_addsource_refuses_unsafe_or_broken_urls(
     assert await stored_sources(lite) == []
 
 
-async def test_an_allowlisted_network_may_be_added(lite: Context) -> None:
-    allowed = replace(lite, source_allow=("127.0.0.1/32",))
-    assert "Added S1: 127.0.0.1." in await say(allowed, "addsource http://127.0.0.1:8080/feed")
+async def test_an_allowlisted_network_may_be_added(
+    lite: Context, sandbox: Sandbox, server: HTTPServer
+) -> None:
+    server.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    allowed = allowing(lite, sandbox)
+    assert "Added S1: Harbour Notes" in await say(allowed, f"addsource {server.url_for('/feed')}")
     assert "loopback" in await say(allowed, "addsource http://127.0.0.2/feed")
 
 
@@ -388,7 +433,7 @@ async def test_addsource_gives_up_on_a_lookup_that_never_answers(
         return []
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", silent)
-    monkeypatch.setattr(admin, "LOOKUP_TIMEOUT", 0.01)
+    monkeypatch.setattr(checker, "LOOKUP_TIMEOUT", 0.01)
     text = await say(lite, "addsource https://slow.example.org/feed")
     assert "The host slow.example.org did not resolve." in text
     assert await stored_sources(lite) == []
