@@ -116,6 +116,7 @@ class Gazetteer:
     states: dict[str, GazetteerEntry]
     generic_types: dict[str, GenericType]
     national: dict[tuple[str, str], GazetteerEntry]  # (country, generic type) → body
+    spellings: _Spellings  # people's names, compared across transliterations
     _folded: dict[str, _Target]
     _exact: dict[str, _Target]
     _folded_pattern: re.Pattern[str]
@@ -147,6 +148,16 @@ class Gazetteer:
                 hits.append(Hit(target.entry, target.form, start, end, prefix))
         return hits
 
+    def person_like(self, name: str) -> GazetteerEntry | None:
+        """The one known person whose name `name` spells another way ("Nasser Bourrita",
+        "Mohamed el-Manfi"), or who bears it as surname ("Bourrita"); None if not exactly one."""
+        return self.spellings.find(name)
+
+    def may_hold_person(self, text: str) -> bool:
+        """Might `text` hold a known person's name spelt another way? A quick test before
+        person_like: some words in a row have the consonants of a known full name."""
+        return self.spellings.may_hold(text)
+
     def resolve(self, generic: str, country: str, *, explicit: bool) -> GazetteerEntry | None:
         """The body of `country` that a generic name of type `generic` stands for. Where the
         text writes the country next to it (`explicit`), a type with a fallback gives the
@@ -161,6 +172,129 @@ class Gazetteer:
         if body is None and explicit and kind is not None and kind.fallback:
             return state
         return body
+
+
+class _Spellings:
+    """People's names reduced to a loose spelling (ou and o → u, e → a, sh → ch, doubled
+    letters once, no al- or ال) and to its consonants. Two full names match when their
+    consonants are the same and their loose spellings differ by one letter, two in long names,
+    word by word where they have as many words (Said Kabir is not Sadiq al-Kabir); a surname
+    alone must have the same loose spelling: Menfi is Manfi, Barrett is not Barrot."""
+
+    def __init__(self, entries: Iterable[GazetteerEntry]) -> None:
+        self._full: dict[str, list[tuple[tuple[str, ...], GazetteerEntry]]] = {}
+        self._surnames: dict[str, list[tuple[tuple[str, ...], GazetteerEntry]]] = {}
+        for entry in entries:
+            if entry.kind is not ActorKind.PERSON:
+                continue
+            for alias in entry.aliases:
+                words = _loose_words(alias)
+                if len(words) >= 2:
+                    self._add(self._full, words, entry)
+                elif words:  # the pack's own surnames alone: "Bourita", never "Hamza"
+                    self._add(self._surnames, words, entry)
+
+    def may_hold(self, text: str) -> bool:
+        """Do two to four words in a row of `text` have a known full name's consonants?"""
+        words = _loose_words(text)
+        return any(
+            _consonants("".join(words[start:end])) in self._full
+            for start in range(len(words) - 1)
+            for end in range(start + 2, min(start + 4, len(words)) + 1)
+        )
+
+    @staticmethod
+    def _add(
+        table: dict[str, list[tuple[tuple[str, ...], GazetteerEntry]]],
+        words: tuple[str, ...],
+        entry: GazetteerEntry,
+    ) -> None:
+        table.setdefault(_consonants("".join(words)), []).append((words, entry))
+
+    def find(self, name: str) -> GazetteerEntry | None:
+        words = _loose_words(name)
+        if not words:
+            return None
+        if len(words) >= 2:
+            candidates = self._full.get(_consonants("".join(words)), [])
+            found = {entry for known, entry in candidates if _close_name(words, known)}
+        else:
+            if len(_consonants(words[0])) < 3 and len(words[0]) < 6:
+                return None  # "Said" or "Sayed" may be anyone; "Dbaibah" is Dbeibah
+            # A surname alone must be one of the pack's and spell the same loosely: Bourrita
+            # is Bourita, Manfi is Menfi, Barrett is not Barrot.
+            candidates = self._surnames.get(_consonants(words[0]), [])
+            found = {entry for known, entry in candidates if known == words}
+        return found.pop() if len(found) == 1 else None
+
+
+def _close_name(words: tuple[str, ...], known: tuple[str, ...]) -> bool:
+    if len(words) == len(known) and not all(map(_close, words, known)):
+        return False
+    return _close("".join(words), "".join(known))
+
+
+_LOOSE_LATIN = (
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("ph", "f"),
+    ("dj", "j"),
+    ("sh", "ch"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("y", "i"),
+    ("w", "u"),
+    # Vowels that transliterations of one Arabic name swap: Mohamed, Muhammad; Menfi, Manfi.
+    ("e", "a"),
+    ("o", "u"),
+)
+_NAME_PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "an", "ar", "ed", "la"})
+_LATIN_VOWELS = re.compile("[aeiou]")
+_NAME_SPLIT = re.compile(r"[\s\-'’]+")
+
+
+def loose_words(name: str) -> list[str]:
+    """The words of a name in a loose spelling, particles (al-, el-) dropped."""
+    return list(_loose_words(name))
+
+
+@lru_cache(maxsize=8192)
+def _loose_words(name: str) -> tuple[str, ...]:
+    words = _NAME_SPLIT.split(fold(name))
+    return tuple(_loose(word) for word in words if word and word not in _NAME_PARTICLES)
+
+
+def _loose(word: str) -> str:
+    if _ARABIC.search(word):
+        word = word.removeprefix(_ARTICLE)  # long vowels stay: محمود is not محمد
+    else:
+        for written, loose in _LOOSE_LATIN:
+            word = word.replace(written, loose)
+        if len(word) > 3 and word.endswith("h") and word[-2] in "aeiou":
+            word = word[:-1]  # Dbeibah, Dbeiba
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+@lru_cache(maxsize=8192)
+def _consonants(loose: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", loose[:1] + _LATIN_VOWELS.sub("", loose[1:]))
+
+
+def _close(first: str, second: str) -> bool:
+    """At most one edit apart, two for names of six letters or more."""
+    limit = 2 if min(len(first), len(second)) >= 6 else 1
+    if abs(len(first) - len(second)) > limit:
+        return False
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        current = [i]
+        for j, b in enumerate(second, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
 
 
 def prepare(text: str) -> PreparedText:
@@ -339,7 +473,7 @@ class _Builder:
             where = f"{self.file_name}: actor {entry.name!r}"
             for form in self.wildcards[name]:
                 for demonym in _adjectives(self.demonyms[country]):
-                    if bool(_ARABIC.search(form)) == bool(_ARABIC.search(demonym)):
+                    if _fits(form, demonym):
                         alias = form.replace(_WILDCARD, demonym)
                         self.add_folded(alias, _Target(entry, Form.NAME), where)
 
@@ -399,6 +533,7 @@ class _Builder:
             states={e.name: e for e in self.entries if e.kind is ActorKind.STATE},
             generic_types=dict(self.generic_types),
             national=dict(self.national),
+            spellings=_Spellings(self.entries),
             _folded={key: target for key, (target, _) in self.folded.items()},
             _exact={key: target for key, (target, _) in self.exact.items()},
             _folded_pattern=folded_pattern,
@@ -424,6 +559,14 @@ def _words(folded: str) -> Iterator[str]:
     for word in folded.replace("-", " ").split():
         yield word
         yield from _TOKEN_PARTS.findall(word)
+
+
+def _fits(form: str, demonym: str) -> bool:
+    """An adjective of the form's script; in Arabic the feminine, which agrees with the
+    ministry ("الخارجية الجزائرية"), not with its minister ("وزير الخارجية الجزائري")."""
+    if not _ARABIC.search(form):
+        return not _ARABIC.search(demonym)
+    return demonym.endswith("ة")
 
 
 def _adjectives(demonyms: list[str]) -> Iterator[str]:
