@@ -271,10 +271,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def config_first(argv: list[str]) -> list[str]:
+    """`--config PATH` is accepted after the subcommand too: move every one to the front."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            rest.extend(argv[index:])
+            break
+        if word == "--config" and index + 1 < len(argv):
+            front += argv[index : index + 2]
+            index += 2
+            continue
+        (front if word.startswith("--config=") else rest).append(word)
+        index += 1
+    return front + rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta values.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(config_first(sys.argv[1:] if argv is None else list(argv)))
     try:
         config = load_config(find_config_path(args.config, os.environ))
     except ConfigError as error:

@@ -219,3 +219,18 @@ async def test_full_text_pages_are_capped_and_budgeted_per_feed(
         counts = await stats.articles_per_source(session)
     sources = await _sources(runtime)
     assert counts[sources["teasers"].id] == 40 and counts[sources["ok"].id] == 3
+
+
+async def test_a_source_imported_from_opml_is_guarded_like_one_added_in_a_chat(
+    farm: Farm, open_runtime: OpenRuntime
+) -> None:
+    farm.feeds["inside"] = _healthy(4)
+    runtime = await open_runtime({})
+    async with runtime.sessions() as session, session.begin():
+        await source_store.ensure_source(
+            session, farm.url("/feed/inside"), NOW, name="inside", origin="opml"
+        )
+    report = await runtime.ingest()
+    assert report.failed == 1
+    assert farm.requests.get("/feed/inside", 0) == 0
+    assert "loopback" in ((await _sources(runtime))["inside"].last_error or "")

@@ -179,7 +179,7 @@ async def test_alerts_and_digests_go_out_one_per_chat_at_a_time_in_order(
     second = await worker.drain_once(clock.now)
     assert (second.claimed, second.sent) == (1, 1)
     text = render_plain(platform.sent[2][1])
-    assert text.startswith("Your digest: 3 new briefs since 09:00 yesterday.")
+    assert text.startswith("Your digest: 3 new briefs since 2025-12-12 09:00 (UTC).")
     # The chat's topics in catalogue order (quiet ones named), stored order within a section,
     # and a brief on a topic the chat no longer follows still shown, under that topic.
     order = [
@@ -208,7 +208,9 @@ async def test_a_digest_names_the_time_of_the_previous_one(lite: Sessions) -> No
     await worker.drain_once(clock.now)
     await queue_digest(lite, chat, [])
     await worker.drain_once(clock.now)
-    assert render_plain(platform.sent[-1][1]) == "Nothing new on your topics since 13:00 yesterday."
+    assert render_plain(platform.sent[-1][1]) == (
+        "Nothing new on your topics since 2025-12-12 13:00 (UTC)."
+    )
 
 
 async def test_an_inactive_chat_gets_nothing_and_its_rows_fail_with_the_reason(

@@ -118,7 +118,7 @@ class Ingestor:
                 source.url,
                 etag=source.etag,
                 last_modified=source.last_modified,
-                guarded=source.origin == "chat",
+                guarded=source.origin != "config",  # chat and OPML sources: guarded
             )
         except FetchError as error:
             return SourceFailure(error.reason, error.retry_after), None
