@@ -2,22 +2,48 @@
 
 States count only where the text shows them acting (see agency.py); bodies named only to
 describe another ("al-Qaeda-linked") are left out. People keep their name as the article first
-writes it in full, and the title the article gives them, else the gazetteer's. Actors are
-ordered by first appearance, those in the title first.
+writes it in full, and the title the article gives them, else the gazetteer's. One person is one
+actor however the article spells or shortens the name: "Nasser Bourrita" and "Bourita",
+"Mohamed el-Manfi", "al-Menfi" and "المنفي" all give the gazetteer's entry and its `key`; a
+surname alone joins the full name the article gives it, even where the gazetteer knows another
+person of that surname ("Ibrahim Dbeibah ... Dbeibah said").
+
+In an Arabic article a person the gazetteer knows keeps the gazetteer's English name, so that
+one actor reads the same in every language, and the title the article gives, else the
+gazetteer's role; a person it does not know keeps the name and the title in Arabic script, as
+the article writes them: names are not transliterated.
+
+Actors are ordered by first appearance, those in the title first.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bot.analysis.agency import acting_states, article_country, is_descriptor, resolve_generic
-from bot.analysis.gazetteer import Gazetteer, GazetteerEntry, Hit, PreparedText, prepare
+from bot.analysis.gazetteer import (
+    Gazetteer,
+    GazetteerEntry,
+    Hit,
+    PreparedText,
+    loose_words,
+    prepare,
+)
 from bot.analysis.gazetteer import load_gazetteer as _load
 from bot.analysis.lexicon import HEADS, HONORIFICS, PARTICLES, Tokens
 from bot.analysis.text import fold
-from bot.analysis.titles import Context, PersonMention, Spans, find_people, is_headline_case
+from bot.analysis.titles import (
+    Context,
+    PersonMention,
+    Spans,
+    after_arabic_minister,
+    find_people,
+    is_headline_case,
+    name_runs,
+)
 from bot.domain import Actor, ActorKind
 
 __all__ = ["Gazetteer", "extract_actors", "load_gazetteer"]
@@ -44,11 +70,15 @@ class _Actor:
     order: Order
     names: dict[str, Order] = field(default_factory=dict)  # full names as written, first seen
     roles: dict[str, Order] = field(default_factory=dict)
-    surnames: set[str] = field(default_factory=set)
-    words: tuple[str, ...] = ()  # folded name words of a discovered person
+    surnames: set[str] = field(default_factory=set)  # loose spellings
+    words: tuple[str, ...] = ()  # loose name words of a discovered person
+    places: set[Order] = field(default_factory=set)  # where the article names the actor
+    named: bool = False  # the article gives a person's full name or title, not a surname alone
+    bare: set[str] = field(default_factory=set)  # surnames written alone for a known person
 
     def seen_at(self, order: Order) -> None:
         self.order = min(self.order, order)
+        self.places.add(order)
 
     def add_name(self, written: str, order: Order) -> None:
         self.names[written] = min(order, self.names.get(written, order))
@@ -56,6 +86,13 @@ class _Actor:
     def add_role(self, role: str | None, order: Order) -> None:
         if role:
             self.roles[role] = min(order, self.roles.get(role, order))
+
+    def absorb(self, other: _Actor) -> None:
+        """Take over the mentions of `other`, a surname that turned out to be this person's."""
+        for order in other.places:
+            self.seen_at(order)
+        for role, order in other.roles.items():
+            self.add_role(role, order)
 
     def actor(self) -> Actor:
         entry = self.entry
@@ -65,15 +102,28 @@ class _Actor:
             written = [(order, text) for text, order in self.names.items()]
             full = [(order, text) for order, text in written if not _cut(text, self.names)]
             name = min(full or written)[1]
-        # The fullest title, the earliest of equals: "Tunisian Defence Minister" over "Minister".
-        ranked = sorted(self.roles.items(), key=lambda item: (-len(item[0].split()), item[1]))
-        role = ranked[0][0] if ranked else None
-        if role is None and entry is not None:
-            role = entry.role or entry.qualifier
-        role = clean_role(role) if role else None
+        role = self._role()
         if entry is None:
             return Actor(name, self.kind, role)
         return Actor(name, self.kind, role, entry.description, key=entry.name)
+
+    def _role(self) -> str | None:
+        """The fullest title, the earliest of equals: "Tunisian Defence Minister" over
+        "Minister"; else the gazetteer's role. A known person's one-word Arabic title
+        ("الرئيس") says less than the gazetteer's role, written like the name, and gives way."""
+        roles = self.roles
+        entry = self.entry
+        if entry is not None and entry.role:
+            roles = {
+                role: order
+                for role, order in roles.items()
+                if len(role.split()) > 1 or not _ARABIC.search(role)
+            }
+        ranked = sorted(roles.items(), key=lambda item: (-len(item[0].split()), item[1]))
+        role = ranked[0][0] if ranked else None
+        if role is None and entry is not None:
+            role = entry.role or entry.qualifier
+        return clean_role(role) if role else None
 
 
 def extract_actors(
@@ -92,7 +142,8 @@ def extract_actors(
     unmatched: list[tuple[Order, PersonMention]] = []
     for part, prepared, hits in parts:
         _read_part(_Part(part, prepared, hits, country, french), gazetteer, actors, unmatched)
-    _place_unmatched(actors, unmatched)
+    _place_unmatched(actors, unmatched, gazetteer)
+    _join_bare_surnames(actors)
     ranked = sorted(actors.values(), key=lambda record: record.order)
     return tuple(record.actor() for record in ranked[: max(limit, 0)])
 
@@ -119,8 +170,11 @@ def _read_part(
     bodies = Spans(
         [(hit.start, hit.end) for hit in part.hits if hit.entry.kind is not ActorKind.PERSON]
     )
+    people = Spans(
+        [(hit.start, hit.end) for hit in part.hits if hit.entry.kind is ActorKind.PERSON]
+    )
     context = Context(
-        prepared.text, prepared.folded, gazetteer.state_words, words, bodies, headline
+        prepared.text, prepared.folded, gazetteer.state_words, words, bodies, headline, people
     )
     mentions = find_people(context)
     # "Tunisian Defence Minister X": a state inside a person's title is not an actor.
@@ -129,45 +183,104 @@ def _read_part(
     acting = acting_states(
         prepared, words, hits, headline=headline, french=part.french, known=actors.keys()
     )
-    people: list[Hit] = []
+    tied, others = _tie_mentions(prepared.text, mentions, hits, gazetteer)
+    tied.extend(_respelt(context, mentions, hits, gazetteer))
+    # "Kamel Saied, a lawyer": the known Saied's surname inside another person's name.
+    elsewhere = Spans([(mention.start, mention.end) for mention in others])
     for index, hit in enumerate(hits):
         kind = hit.entry.kind
         if kind is ActorKind.STATE and (index not in acting or titles.overlaps(hit)):
             continue
-        if kind not in (ActorKind.STATE, ActorKind.PERSON) and is_descriptor(prepared, hit):
+        if kind not in (ActorKind.STATE, ActorKind.PERSON) and (
+            is_descriptor(prepared, hit) or after_arabic_minister(prepared.folded, hit.start)
+        ):
             continue
-        record = _entry_actor(actors, hit.entry, (part.number, hit.start))
+        if kind is ActorKind.PERSON and elsewhere.overlaps(hit):
+            continue
+        order = (part.number, hit.start)
+        record = _entry_actor(actors, hit.entry, order)
         if kind is ActorKind.PERSON:
-            people.append(hit)
-            written = prepared.text[hit.start : hit.end]
-            if _is_full_name(written):
-                record.add_name(written, (part.number, hit.start))
-    _note_mentions(part.number, mentions, people, actors, unmatched)
-
-
-def _note_mentions(
-    part: int,
-    mentions: list[PersonMention],
-    people: list[Hit],
-    actors: dict[str, _Actor],
-    unmatched: list[tuple[Order, PersonMention]],
-) -> None:
-    """Titles and full names of people the gazetteer knows; the others go to `unmatched`."""
-    people_at = {offset: hit.entry for hit in people for offset in range(hit.start, hit.end)}
-    for mention in mentions:
-        order = (part, mention.start)
-        entry = next(
-            (
-                people_at[offset]
-                for offset in range(mention.start, mention.end)
-                if offset in people_at
-            ),
-            None,
-        )
-        if entry is None:
-            unmatched.append((order, mention))
-            continue
+            _note_hit(record, prepared.text[hit.start : hit.end], order)
+    for mention, entry in tied:
+        order = (part.number, mention.start)
         _note(_entry_actor(actors, entry, order), order, mention)
+    unmatched.extend(((part.number, mention.start), mention) for mention in others)
+
+
+def _note_hit(record: _Actor, written: str, order: Order) -> None:
+    """A known person named by an alias: a full name as written, or a surname alone."""
+    words = loose_words(written)
+    if len(words) >= 2:
+        record.named = True
+        if _is_full_name(written):
+            record.add_name(written, order)
+    elif words:
+        record.bare.add(words[0])
+
+
+def _tie_mentions(
+    text: str, mentions: list[PersonMention], hits: list[Hit], gazetteer: Gazetteer
+) -> tuple[list[tuple[PersonMention, GazetteerEntry]], list[PersonMention]]:
+    """Mentions of people the gazetteer knows, with their entry, and the other mentions. A
+    mention holding a known person's alias is that person unless the name is another one:
+    "Kamel Saied" is not Kais Saied, "Abdelhamid Dbeibah" is Abdul Hamid Dbeibah."""
+    people = [hit for hit in hits if hit.entry.kind is ActorKind.PERSON]
+    tied: list[tuple[PersonMention, GazetteerEntry]] = []
+    others: list[PersonMention] = []
+    for mention in mentions:
+        hit = next(
+            (hit for hit in people if hit.start < mention.end and mention.start < hit.end), None
+        )
+        if hit is not None and _same_entry(mention, hit, text[hit.start : hit.end], gazetteer):
+            tied.append((mention, hit.entry))
+        else:
+            others.append(mention)
+    return tied, others
+
+
+def _respelt(
+    context: Context, mentions: list[PersonMention], hits: list[Hit], gazetteer: Gazetteer
+) -> list[tuple[PersonMention, GazetteerEntry]]:
+    """Known people written another way in a run of names that nothing else reads:
+    "Mohamed el-Manfi met the envoy"."""
+    taken = Spans(
+        [(mention.start, mention.end) for mention in mentions]
+        + [(hit.start, hit.end) for hit in hits if hit.entry.kind is ActorKind.PERSON]
+    )
+    found: list[tuple[PersonMention, GazetteerEntry]] = []
+    for run in name_runs(context, gazetteer.may_hold_person):
+        if taken.overlaps(run):
+            continue
+        entry = gazetteer.person_like(run.name)
+        if entry is not None:
+            found.append((run, entry))
+    return found
+
+
+def _same_entry(mention: PersonMention, hit: Hit, written: str, gazetteer: Gazetteer) -> bool:
+    """Only a surname alias ("Saied") can sit in another person's name; the name is the
+    known person's when its given name is one of theirs ("Khalifa Belqasim Haftar") or the
+    whole is a spelling of theirs, or when the gazetteer has no full name in that script."""
+    if mention.parts < 2 or len(loose_words(written)) > 1:
+        return True
+    given = loose_words(mention.name)[:1]
+    known = _given_names(hit.entry, arabic=bool(_ARABIC.search(mention.name)))
+    if not known or (given and given[0] in known):
+        return True
+    return gazetteer.person_like(mention.name) == hit.entry
+
+
+@lru_cache(maxsize=1024)
+def _given_names(entry: GazetteerEntry, *, arabic: bool) -> frozenset[str]:
+    """The loose words of the entry's full names in one script, surnames included."""
+    return frozenset(
+        word
+        for alias in entry.aliases
+        if bool(_ARABIC.search(alias)) == arabic
+        for words in (loose_words(alias),)
+        if len(words) >= 2
+        for word in words
+    )
 
 
 def _entry_actor(actors: dict[str, _Actor], entry: GazetteerEntry, order: Order) -> _Actor:
@@ -175,60 +288,107 @@ def _entry_actor(actors: dict[str, _Actor], entry: GazetteerEntry, order: Order)
     if record is None:
         record = actors[entry.name] = _Actor(entry.kind, entry, order)
         if entry.kind is ActorKind.PERSON:
-            record.surnames = {_surname(alias) for alias in entry.aliases if _is_full_name(alias)}
+            record.surnames = set(_entry_surnames(entry))
     record.seen_at(order)
     return record
+
+
+@lru_cache(maxsize=1024)
+def _entry_surnames(entry: GazetteerEntry) -> frozenset[str]:
+    """The surnames of a known person's full names, in every script: Bourita, بوريطة."""
+    return frozenset(_surname(alias) for alias in entry.aliases if len(alias.split()) >= 2)
 
 
 def _note(record: _Actor, order: Order, mention: PersonMention) -> None:
     record.seen_at(order)
     record.add_role(mention.role, order)
-    if mention.parts >= 2:
+    record.named = record.named or mention.parts >= 2 or mention.role is not None
+    # A known person keeps a Latin-script name, whatever the article's script.
+    if mention.parts >= 2 and (record.entry is None or _is_full_name(mention.name)):
         record.add_name(mention.name, order)
 
 
 def _place_unmatched(
-    actors: dict[str, _Actor], mentions: list[tuple[Order, PersonMention]]
+    actors: dict[str, _Actor],
+    mentions: list[tuple[Order, PersonMention]],
+    gazetteer: Gazetteer,
 ) -> None:
-    """New people from full names; then a surname alone joins the nearest full name before
-    it (or else after it) that ends with it, and is dropped when there is none."""
+    """People without an exact alias: a known person spelt another way ("Nasser Bourrita")
+    joins the gazetteer's entry, other full names are new people; then a surname alone joins
+    the nearest full name before it (or else after it) that ends with it, or the one known
+    person with that surname, and is dropped when there is none."""
     mentions.sort(key=lambda item: item[0])
     for order, mention in mentions:
-        if mention.parts < 2:
-            continue
-        words = _name_words(mention.name)
-        record = next(
-            (
-                found
-                for found in actors.values()
-                if found.words and _same_person(found.words, words)
-            ),
-            None,
-        )
-        if record is None:
-            record = actors[" ".join(words)] = _Actor(ActorKind.PERSON, None, order, words=words)
-            record.surnames = {words[-1]}
-        elif len(words) > len(record.words):
-            record.words = words
-        _note(record, order, mention)
-    for order, mention in mentions:
         if mention.parts >= 2:
+            _place_full_name(actors, order, mention, gazetteer)
+    for order, mention in mentions:
+        if mention.parts < 2:
+            _place_surname(actors, order, mention, gazetteer)
+
+
+def _place_full_name(
+    actors: dict[str, _Actor], order: Order, mention: PersonMention, gazetteer: Gazetteer
+) -> None:
+    entry = gazetteer.person_like(mention.name)
+    if entry is not None:
+        _note(_entry_actor(actors, entry, order), order, mention)
+        return
+    words = _name_words(mention.name)
+    record = next(
+        (found for found in actors.values() if found.words and _same_person(found.words, words)),
+        None,
+    )
+    if record is None:
+        record = actors[" ".join(words)] = _Actor(ActorKind.PERSON, None, order, words=words)
+        record.surnames = {_surname(mention.name)}
+    elif len(words) > len(record.words):
+        record.words = words
+    _note(record, order, mention)
+
+
+def _place_surname(
+    actors: dict[str, _Actor], order: Order, mention: PersonMention, gazetteer: Gazetteer
+) -> None:
+    surname = _surname(mention.name)
+    candidates = [
+        found
+        for found in actors.values()
+        if found.kind is ActorKind.PERSON and surname in found.surnames
+    ]
+    if candidates:
+        chosen = _nearest(candidates, order)
+    else:
+        entry = gazetteer.person_like(mention.name)
+        if entry is None:
+            return
+        chosen = _entry_actor(actors, entry, order)
+    chosen.seen_at(order)
+    chosen.add_role(mention.role, order)
+
+
+def _nearest(candidates: list[_Actor], order: Order) -> _Actor:
+    """The person named last before `order`, else the first one after it."""
+    earlier = [found for found in candidates if found.order <= order]
+    if earlier:
+        return max(earlier, key=lambda found: found.order)
+    return min(candidates, key=lambda found: found.order)
+
+
+def _join_bare_surnames(actors: dict[str, _Actor]) -> None:
+    """A known person the article names only by a surname ("Dbeibah said"), never in full
+    nor with a title ("Prime Minister Dbeibah"), is the person it names in full with that
+    surname ("Ibrahim Dbeibah, an adviser"), if there is one."""
+    for key, record in list(actors.items()):
+        if record.entry is None or record.named or not record.bare:
             continue
-        surname = _surname(mention.name)
-        candidates = [
+        namesakes = [
             found
             for found in actors.values()
-            if found.kind is ActorKind.PERSON and surname in found.surnames
+            if found is not record and found.named and record.bare & found.surnames
         ]
-        if candidates:
-            earlier = [found for found in candidates if found.order <= order]
-            chosen = (
-                max(earlier, key=lambda found: found.order)
-                if earlier
-                else min(candidates, key=lambda found: found.order)
-            )
-            chosen.seen_at(order)
-            chosen.add_role(mention.role, order)
+        if namesakes:
+            _nearest(namesakes, record.order).absorb(record)
+            del actors[key]
 
 
 def clean_role(role: str) -> str | None:
@@ -257,15 +417,20 @@ def _same_person(known: tuple[str, ...], new: tuple[str, ...]) -> bool:
 
 
 def _name_words(name: str) -> tuple[str, ...]:
+    """The words of a name in a loose spelling, without particles or initials: "Ibrahim
+    al-Dabbashi" and "Ibrahim Dabashi" give the same words."""
     words = fold(name).replace("-", " ").split()
-    return tuple(word for word in words if word not in PARTICLES and not word.endswith("."))
+    kept = " ".join(word for word in words if word not in PARTICLES and not word.endswith("."))
+    return tuple(loose_words(kept))
 
 
 def _surname(name: str) -> str:
+    """The last word in a loose spelling, without al- or a possessive: Kikli's, al-Kikly."""
     last = fold(name).split()[-1] if name.split() else ""
     for suffix in ("'s", "'"):
         last = last.removesuffix(suffix)
-    return _NAME_PREFIX.sub("", last)
+    words = loose_words(_NAME_PREFIX.sub("", last))
+    return words[-1] if words else ""
 
 
 def _is_full_name(written: str) -> bool:
