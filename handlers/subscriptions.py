@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.analysis.query import QueryError, compile_query, describe_error
+from bot.analysis.query import (
+    OnlyExcludes,
+    Query,
+    QueryError,
+    Requirement,
+    compile_query,
+    describe_error,
+    parse_chat_query,
+)
 from bot.analysis.text import fold
 from bot.chat import Button, ButtonRow, Command, CommandSpec, Emphasis, Part, Reply, Text, UserError
 from bot.storage import chats as chat_store
@@ -20,13 +29,14 @@ DEFAULT_MUTE = timedelta(days=1)
 MAX_MUTE = timedelta(days=90)
 DURATION_HELP = "Use a number and m, h, d or w, e.g. /mute tunisia for 3d (at most 90 days)."
 QUERY_HELP = (
-    'Words, "exact phrases", prefix*, AND, OR, NOT (or -word) and ( ). '
-    "Example: /watch tunisia AND (border OR frontier)"
+    'Queries: words, "exact phrases", prefix*, AND, OR, NOT (any case), -word for NOT, ( ). '
+    "Example: /watch tunisia AND (border OR frontier) -tourism"
 )
 
 _WORD = re.compile(r"[^\W_]+")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'"}
 _QUERY_QUOTES = '"“”«»„'
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
 _DURATION = re.compile(
     r"(\d{1,5})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)", re.IGNORECASE
 )
@@ -123,20 +133,28 @@ async def unsubscribe(context: Context, command: Command) -> Reply:
 
 
 def watch_query(command: Command) -> str:
-    """The raw query text, without one pair of quotes around the whole of it."""
+    """The raw query text. Quotes around the whole of it are dropped when they are single
+    quotes (not part of the query language) or when what they hold is itself a query (upper-case
+    AND, OR, NOT or brackets inside, as in `/watch "a OR b"`); otherwise they make a phrase."""
     text = (command.text or " ".join(command.args)).strip()
     if len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
         inner = text[1:-1]
-        if not any(quote in inner for quote in _QUERY_QUOTES):
+        if not any(quote in inner for quote in _QUERY_QUOTES) and (
+            text[0] == "'" or _holds_syntax(inner)
+        ):
             return inner.strip()
     return text
 
 
-class QueryProblem(UserError):
-    """A watch query that does not parse: the message, the query with a caret, the syntax."""
+def _holds_syntax(text: str) -> bool:
+    return "(" in text or any(word in _OPERATORS for word in text.split())
 
-    def __init__(self, query: str, error: QueryError) -> None:
-        super().__init__(f"That watch query has a problem: {error.message}.", QUERY_HELP)
+
+class QueryProblem(UserError):
+    """A query that does not parse: the message, the query with a caret, the syntax."""
+
+    def __init__(self, query: str, error: QueryError, kind: str) -> None:
+        super().__init__(f"That {kind} query has a problem: {error.message}.", QUERY_HELP)
         self.pointer = describe_error(query, error)
 
     def reply(self) -> Reply:
@@ -149,32 +167,124 @@ class QueryProblem(UserError):
         )
 
 
-async def watch(context: Context, command: Command) -> Reply:
-    query = watch_query(command)
+@dataclass(frozen=True, slots=True)
+class ChatQuery:
+    """A query typed in a chat, read: the query, its canonical form (what is stored and shown),
+    and the words a brief must hold for it to match."""
+
+    query: Query
+    written: str
+    requirement: Requirement
+
+
+def read_query(text: str, kind: str) -> ChatQuery:
+    """A chat's query (`kind`: watch or search), parsed, or a UserError that says what is
+    wrong and what the query language offers."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     try:
-        compile_query(query)
+        query = parse_chat_query(text)
+        requirement = query.requirement()
+        if requirement is None:  # parse_chat_query refuses these already
+            raise OnlyExcludes()
+    except OnlyExcludes as error:
+        raise UserError(
+            f"That {kind} query only excludes: a brief with none of its words would match, "
+            "so it would bring nearly every brief.",
+            f"Say what to look for, then what to leave out, e.g. /{kind} libya AND NOT haftar",
+        ) from error
     except QueryError as error:
-        raise QueryProblem(query, error) from error
+        raise QueryProblem(text, error, kind) from error
+    return ChatQuery(query, query.canonical(), requirement)
+
+
+def stored_reading(stored: str) -> Query | None:
+    """How a stored watch is read when it alerts (`compile_query`, the packs' language), or
+    None when it does not parse. New watches are stored in canonical form, which reads the same
+    in both languages; older ones were stored as typed and are read exactly as before."""
+    try:
+        return compile_query(stored)
+    except QueryError:
+        return None
+
+
+def _reading_key(stored: str) -> str | None:
+    reading = stored_reading(stored)
+    return None if reading is None else reading.key()
+
+
+async def watch(context: Context, command: Command) -> Reply:
+    text = watch_query(command)
+    if not text:
+        return await watches(context, command)
+    read = read_query(text, "watch")
+    written = read.written
     async with context.sessions() as session, session.begin():
         chat = await context.chat(session, command)
         existing = await chat_store.watches(session, chat.id)
-        same = next((w for w in existing if w.query == query), None)
+        same = next((w for w in existing if _reading_key(w.query) == read.query.key()), None)
         if same is not None:
             return Reply.text(f"This chat already watches that: W{same.id}.")
         if len(existing) >= MAX_WATCHES:
             raise UserError(
                 f"This chat already has {MAX_WATCHES} watches, the most it can have.",
-                "Remove one with /unwatch ID; /settings lists them.",
+                "Remove one with /unwatch ID; /watches lists them.",
             )
         saved = await chat_store.add_watch(
-            session, chat.id, query, command.user_id, context.clock()
+            session, chat.id, written, command.user_id, context.clock()
         )
-    return Reply.text(f"Watch W{saved.id} saved: {query}").plus(
+    return Reply.text(f"Watch W{saved.id}: {written}").plus(
         Text(
-            f"Matching briefs come with your alerts and digest. /unwatch W{saved.id} removes it.",
+            "Saved: matching briefs come with your alerts and digest. "
+            f"/unwatch W{saved.id} removes it.",
             Emphasis.NOTE,
         )
     )
+
+
+async def watches(context: Context, command: Command) -> Reply:
+    async with context.sessions() as session, session.begin():
+        chat = await context.chat(session, command)
+        found = await chat_store.watches(session, chat.id)
+    if not found:
+        return Reply.text("This chat has no watches.").plus(
+            Text(f"/watch QUERY adds one. {QUERY_HELP}", Emphasis.NOTE)
+        )
+    parts: list[Part] = [Text("Watches", Emphasis.HEADING)]
+    for saved in found:
+        parts.extend(_watch_lines(saved.id, saved.query))
+    parts.append(
+        Text(
+            f"/unwatch ID removes one; /watch QUERY adds one (at most {MAX_WATCHES}).",
+            Emphasis.NOTE,
+        )
+    )
+    return Reply(parts=tuple(parts))
+
+
+def _watch_lines(watch_id: int, stored: str) -> list[Text]:
+    """A watch as it is read, with a note when it never or nearly always matches, or when an
+    older watch would read differently if typed today."""
+    reading = stored_reading(stored)
+    if reading is None:
+        return [
+            Text(f"W{watch_id}: {' '.join(stored.split())}"),
+            Text(f"It does not parse, so it never matches: /unwatch W{watch_id}.", Emphasis.NOTE),
+        ]
+    lines = [Text(f"W{watch_id}: {reading.canonical()}")]
+    if reading.requirement() is None:
+        note = f"It only excludes, so it matches nearly every brief: /unwatch W{watch_id}."
+        return [*lines, Text(note, Emphasis.NOTE)]
+    try:
+        typed_today = parse_chat_query(stored)
+    except QueryError:
+        return lines
+    if typed_today.key() != reading.key():
+        note = (
+            "Saved before and, or, not worked in lower case. For "
+            f"{typed_today.canonical()}: /unwatch W{watch_id}, then /watch it again."
+        )
+        lines.append(Text(note, Emphasis.NOTE))
+    return lines
 
 
 async def unwatch(context: Context, command: Command) -> Reply:
@@ -183,14 +293,14 @@ async def unwatch(context: Context, command: Command) -> Reply:
     if not (cleaned.isdigit() and len(cleaned) <= 12):
         raise UserError(
             f'"{typed[:30]}" is not a watch id.',
-            "Watch ids look like W3; /settings lists this chat's watches.",
+            "Watch ids look like W3; /watches lists this chat's watches.",
         )
     async with context.sessions() as session, session.begin():
         chat = await context.chat(session, command)
         removed = await chat_store.remove_watch(session, chat.id, int(cleaned))
     if not removed:
         raise UserError(
-            f"This chat has no watch W{int(cleaned)}.", "/settings lists this chat's watches."
+            f"This chat has no watch W{int(cleaned)}.", "/watches lists this chat's watches."
         )
     return Reply.text(f"Watch W{int(cleaned)} removed.")
 
@@ -343,14 +453,25 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "watch",
-        '/watch "QUERY"',
-        "Follow your own keyword query, like a topic of your own.",
+        "/watch QUERY",
+        "Follow your own keyword query, like a topic of your own; alone, list the watches.",
         watch,
         changes_chat=True,
-        min_args=1,
         max_args=None,
         family=FAMILY,
-        examples=('/watch "Kais Saied" OR Carthage', "/watch tunis* AND (drone OR drones)"),
+        examples=(
+            '/watch "Kais Saied" OR Carthage',
+            "/watch wagner or libya",
+            "/watch tunis* AND (drone OR drones) -tourism",
+        ),
+    ),
+    CommandSpec(
+        "watches",
+        "/watches",
+        "This chat's watches, as the bot reads them.",
+        watches,
+        family=FAMILY,
+        examples=("/watches",),
     ),
     CommandSpec(
         "unwatch",

@@ -10,7 +10,9 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.console import ConsoleChat
+from bot.analysis.topics import load_topics
 from bot.chat import ButtonRow, Command, Reply
+from bot.delivery.alerts import queue_alerts
 from bot.domain import ChatKind
 from bot.render.plain import render_plain
 from bot.storage import chats
@@ -18,6 +20,9 @@ from handlers import subscriptions
 from handlers.context import Context
 from handlers.dispatch import dispatch
 from tests.chat_settings_support import NOW, Clock, settings_context
+from tests.test_alerts import alerts_queued, make_brief
+
+TOPICS = load_topics()
 
 
 @pytest.fixture
@@ -157,15 +162,111 @@ async def test_unsubscribe_and_unsubscribing_what_is_not_followed(console: Conso
 # --- watches ---
 
 
-async def test_watch_saves_the_query_without_its_quotes(console: ConsoleChat) -> None:
+async def test_watch_saves_the_query_as_understood(console: ConsoleChat) -> None:
     answer = await console.say('/watch "tunisia AND border"')
-    assert answer.startswith("Watch W1 saved: tunisia AND border")
+    assert answer.startswith("Watch W1: tunisia AND border\n  Saved: matching briefs come")
     assert "/unwatch W1 removes it." in answer
     saved = (await _settings(console.context)).watches
     assert [(w.id, w.query, w.created_by) for w in saved] == [(1, "tunisia AND border", "console")]
-    await console.say('/watch "Kais Saied" OR Carthage')  # quotes inside the query stay
+    await console.say('/watch "Kais Saied" or Carthage')  # quotes inside the query stay
     assert (await _settings(console.context)).watches[1].query == '"Kais Saied" OR Carthage'
-    assert "already watches that: W1" in await console.say("/watch tunisia AND border")
+    for same in ["tunisia AND border", "tunisia and border", "Tunisia border", "border tunisia"]:
+        if same == "border tunisia":  # the same words in another order are another query
+            assert "Watch W3: border AND tunisia" in await console.say(f"/watch {same}")
+            continue
+        assert "already watches that: W1" in await console.say(f"/watch {same}"), same
+
+
+@pytest.mark.parametrize(
+    ("typed", "echo", "stored"),
+    [
+        ("wagner or libya", "Watch W1: wagner OR libya", "wagner OR libya"),
+        ("libya NOT haftar", "Watch W1: libya AND NOT haftar", "libya AND NOT haftar"),
+        ("libya -haftar", "Watch W1: libya AND NOT haftar", "libya AND NOT haftar"),
+        ("coast or (libya and not tunisia)", "Watch W1: coast OR (libya AND NOT tunisia)", None),
+        ('"Kais Saied"', 'Watch W1: "Kais Saied"', '"Kais Saied"'),
+        ("sécurité frontière", "Watch W1: sécurité AND frontière", None),
+        ("تونس OR ليبيا", "Watch W1: تونس OR ليبيا", None),
+    ],
+)
+async def test_watch_echoes_the_canonical_form_and_stores_it(
+    console: ConsoleChat, typed: str, echo: str, stored: str | None
+) -> None:
+    assert (await console.say(f"/watch {typed}")).split("\n")[0] == echo
+    saved = (await _settings(console.context)).watches
+    assert [w.query for w in saved] == [stored or echo.removeprefix("Watch W1: ")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first_line"),
+    [
+        (
+            "haftar NEAR wagner",
+            'That watch query has a problem: "NEAR" is not supported: use AND, OR, NOT, '
+            '"phrases" and ( ).',
+        ),
+        (
+            "title:haftar",
+            'That watch query has a problem: fields such as "title:" are not supported: every '
+            "term is looked for in the headline, the event and the implications.",
+        ),
+        (
+            "haftar && wagner",
+            'That watch query has a problem: "&" is not an operator here: use AND, OR, NOT or '
+            "-word.",
+        ),
+        (
+            "NOT libya",
+            "That watch query only excludes: a brief with none of its words would match, so it "
+            "would bring nearly every brief.",
+        ),
+        (
+            "-libya",
+            "That watch query only excludes: a brief with none of its words would match, so it "
+            "would bring nearly every brief.",
+        ),
+        (
+            "wagner or not libya",
+            "That watch query only excludes: a brief with none of its words would match, so it "
+            "would bring nearly every brief.",
+        ),
+    ],
+)
+async def test_unsupported_syntax_and_exclusions_only_are_refused(
+    console: ConsoleChat, typed: str, first_line: str
+) -> None:
+    answer = await console.say(f"/watch {typed}")
+    lines = answer.split("\n")
+    assert lines[0] == first_line
+    if "only excludes" in first_line:
+        assert (
+            lines[1]
+            == "  Say what to look for, then what to leave out, e.g. /watch libya AND NOT haftar"
+        )
+    else:
+        assert lines[1] == typed  # the query, then a caret under the problem
+        assert 'Queries: words, "exact phrases", prefix*, AND, OR, NOT (any case)' in lines[3]
+    assert (await _settings(console.context)).watches == ()
+
+
+async def test_watches_and_watch_alone_list_the_chat_watches(console: ConsoleChat) -> None:
+    empty = await console.say("/watches")
+    assert empty.startswith("This chat has no watches.\n  /watch QUERY adds one.")
+    assert await console.say("/watch") == empty
+    await console.say("/watch wagner or libya")
+    await console.say('/watch "coast guard" -tunisia')
+    listed = await console.say("/watches")
+    assert listed.split("\n")[:5] == [
+        "Watches",
+        "=======",
+        "",
+        "W1: wagner OR libya",
+        'W2: "coast guard" AND NOT tunisia',
+    ]
+    assert "/unwatch ID removes one; /watch QUERY adds one (at most 20)." in listed
+    assert await console.say("/watch") == listed
+    other = ConsoleChat(console.context, chat="other")
+    assert (await other.say("/watches")).startswith("This chat has no watches.")
 
 
 async def test_bad_query_points_at_the_error(console: ConsoleChat) -> None:
@@ -194,7 +295,7 @@ async def test_a_deeply_nested_query_gets_a_plain_answer_not_an_incident(
 
 async def test_a_chat_has_at_most_twenty_watches(console: ConsoleChat) -> None:
     for number in range(subscriptions.MAX_WATCHES):
-        assert "saved" in await console.say(f"/watch border{number}")
+        assert "Saved" in await console.say(f"/watch border{number}")
     answer = await console.say("/watch one-too-many")
     assert "already has 20 watches" in answer
     assert len((await _settings(console.context)).watches) == 20
@@ -313,9 +414,12 @@ async def test_in_a_group_only_admins_change_subscriptions(context: Context) -> 
     chat_admin = _group("subscribe", "tunisia", chat_admin=True)
     assert "Subscribed to Tunisia." in render_plain(await dispatch(chat_admin, context))
     bot_admin = _group("watch", "drones", user="42")
-    assert "Watch W1 saved" in render_plain(await dispatch(bot_admin, context))
+    assert "Watch W1: drones" in render_plain(await dispatch(bot_admin, context))
     shown = render_plain(await dispatch(_group("topics"), context))
     assert "✓ Tunisia" in shown  # reading is open to everyone
+    assert "W1: drones" in render_plain(await dispatch(_group("watches"), context))
+    refused = render_plain(await dispatch(_group("watch", "ports"), context))
+    assert refused.startswith("In a group, only its admins can use /watch.")
 
 
 # --- storage: the queries the delivery stage uses, on both backends ---
@@ -369,7 +473,7 @@ async def test_a_conversation_on_each_backend(any_context: Context) -> None:
     console = ConsoleChat(any_context)
     assert "Subscribed to Tunisia." in await console.say("/subscribe tunisia")
     assert "Subscribed to Sahel." in await console.say("/subscribe SAHEL")
-    assert "Watch W1 saved" in await console.say("/watch tunis* AND drone*")
+    assert "Watch W1: tunis* AND drone*" in await console.say("/watch tunis* and drone*")
     assert "Muted Sahel until" in await console.say("/mute sahel for 12h")
     assert "Alerts off for Tunisia." in await console.say("/alerts off tunisia")
     settings = await console.say("/settings")
@@ -406,14 +510,18 @@ def test_split_mute(args: tuple[str, ...], expected: tuple[list[str], str | None
 @pytest.mark.parametrize(
     ("text", "query"),
     [
-        ('"tunisia border"', "tunisia border"),
-        ("«tunisie»", "tunisie"),
+        ('"tunisia AND border"', "tunisia AND border"),
+        ('"(tunisia OR libya) border"', "(tunisia OR libya) border"),
         ("'sahel'", "sahel"),
+        ("'wagner or libya'", "wagner or libya"),
+        ('"tunisia border"', '"tunisia border"'),  # a phrase
+        ('"rock and roll"', '"rock and roll"'),
+        ("«tunisie»", "«tunisie»"),
         ('"a" OR "b"', '"a" OR "b"'),
         ("plain words", "plain words"),
     ],
 )
-def test_watch_query_strips_one_pair_of_quotes(text: str, query: str) -> None:
+def test_watch_query_drops_quotes_around_a_whole_query(text: str, query: str) -> None:
     command = Command(
         platform="console",
         chat_id="c",
@@ -424,3 +532,103 @@ def test_watch_query_strips_one_pair_of_quotes(text: str, query: str) -> None:
         text=text,
     )
     assert subscriptions.watch_query(command) == query
+
+
+# --- watches saved before chats had their own query language ---
+
+OLD_ROWS = (
+    "wagner or libya",
+    "NOT libya",
+    "haftar NEAR wagner",
+    "tunisia AND (border",
+    "tunisia AND border",
+)
+
+
+async def _store_as_before(context: Context, chat: str, *queries: str) -> int:
+    """Watches stored the way /watch stored them before: the text as typed."""
+    async with context.sessions() as session, session.begin():
+        found = await chats.ensure_chat(session, "console", chat, ChatKind.PRIVATE, NOW)
+        for query in queries:
+            await chats.add_watch(session, found.id, query, "u1", NOW)
+    return found.id
+
+
+async def test_older_watches_are_listed_as_they_are_read(console: ConsoleChat) -> None:
+    await _store_as_before(console.context, "console", *OLD_ROWS)
+    listed = (await console.say("/watches")).split("\n")[3:]
+    assert listed[:8] == [
+        'W1: wagner AND "or" AND libya',
+        "  Saved before and, or, not worked in lower case. For wagner OR libya: /unwatch W1, "
+        "then /watch it again.",
+        "W2: NOT libya",
+        "  It only excludes, so it matches nearly every brief: /unwatch W2.",
+        'W3: haftar AND "NEAR" AND wagner',
+        "W4: tunisia AND (border",
+        "  It does not parse, so it never matches: /unwatch W4.",
+        "W5: tunisia AND border",
+    ]
+    # Nothing was rewritten: the rows are read as they always were.
+    assert [w.query for w in (await _settings(console.context)).watches] == list(OLD_ROWS)
+    assert "Watch W6: wagner OR libya" in await console.say("/watch wagner or libya")
+    assert "already watches that: W5" in await console.say("/watch Tunisia and border")
+    assert "Watch W4 removed." in await console.say("/unwatch W4")
+
+
+async def test_older_and_newer_watches_alert_as_they_read(any_context: Context) -> None:
+    async with any_context.sessions() as session, session.begin():
+        old = await chats.ensure_chat(session, "telegram", "100", ChatKind.PRIVATE, NOW)
+        await chats.add_watch(session, old.id, "wagner or libya", "u1", NOW)  # as stored before
+    typed = Command(
+        platform="telegram",
+        chat_id="200",
+        chat_kind=ChatKind.PRIVATE,
+        user_id="5",
+        name="watch",
+        args=("wagner", "or", "libya"),
+        text="wagner or libya",
+        user_is_chat_admin=True,
+    )
+    assert render_plain(await dispatch(typed, any_context)).startswith("Watch W2: wagner OR libya")
+    async with any_context.sessions() as session, session.begin():
+        new = await chats.ensure_chat(session, "telegram", "200", ChatKind.PRIVATE, NOW)
+        only_libya = await make_brief(session, "Libya budget vote in Tripoli", stored=NOW)
+        all_three = await make_brief(session, "Wagner or Libya: who holds Sirte?", stored=NOW)
+        unrelated = await make_brief(session, "Egypt opens a new port", stored=NOW)
+        await queue_alerts(session, [only_libya, all_three, unrelated], TOPICS, NOW)
+    async with any_context.sessions() as session:
+        queued = await alerts_queued(session)
+    assert queued == sorted([(old.id, all_three), (new.id, only_libya), (new.id, all_three)])
+
+
+@pytest.mark.parametrize("platform", ["telegram", "slack"])
+async def test_the_platforms_path_saves_lists_and_refuses_alike(
+    context: Context, platform: str
+) -> None:
+    def command(name: str, text: str) -> Command:
+        return Command(
+            platform=platform,
+            chat_id="D1" if platform == "slack" else "1",
+            chat_kind=ChatKind.PRIVATE,
+            user_id="u",
+            name=name,
+            args=tuple(text.split()),
+            text=text,
+            user_is_chat_admin=True,
+        )
+
+    async def said(name: str, text: str = "") -> str:
+        return render_plain(await dispatch(command(name, text), context))
+
+    assert (await said("watch", "wagner or libya")).startswith("Watch W1: wagner OR libya")
+    assert (await said("watch", "libya -haftar")).startswith("Watch W2: libya AND NOT haftar")
+    assert (await said("watch", "haftar NEAR wagner")).startswith(
+        'That watch query has a problem: "NEAR" is not supported'
+    )
+    assert (await said("watch", "title:haftar")).startswith(
+        'That watch query has a problem: fields such as "title:" are not supported'
+    )
+    assert (await said("watch", "NOT libya")).startswith("That watch query only excludes")
+    listed = await said("watches")
+    assert "W1: wagner OR libya\nW2: libya AND NOT haftar\n" in listed
+    assert await said("watch") == listed
