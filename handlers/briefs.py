@@ -30,14 +30,15 @@ from bot.delivery.digest import (
     digest_reply,
     digest_window,
     is_muted,
+    watch_matches,
 )
 from bot.domain import Brief, SourceRef, brief_code, parse_brief_code
 from bot.storage import briefs as brief_store
 from bot.storage import chats as chat_store
 from bot.storage.briefs import RelatedBrief
-from bot.storage.search import page_of, search_briefs, search_terms
+from bot.storage.search import find_briefs, page_of
 from handlers.context import Context
-from handlers.subscriptions import find_topic
+from handlers.subscriptions import find_topic, read_query
 
 FAMILY = "briefs"
 DEFAULT_COUNT = 5
@@ -47,7 +48,7 @@ CALLBACK_BYTES = 64  # what a Telegram button can carry back
 NO_TOPICS_HINT = "/topics to pick one, or /brief tunisia"
 WHICH_BRIEF = "reply to a brief, or give its id like B12"
 BRIEF_USAGE = "/brief [TOPIC] [N] [pPAGE]"
-SEARCH_USAGE = "/search WORDS [pPAGE]"
+SEARCH_USAGE = "/search QUERY [pPAGE]"
 
 _PAGE = re.compile(r"p(\d+)", re.IGNORECASE)
 _COUNT = re.compile(r"[-+]?\d+")
@@ -169,37 +170,64 @@ async def digest(context: Context, command: Command) -> Reply:
     return reply
 
 
+def _search_request(command: Command) -> tuple[str, int]:
+    """The query as typed and the page: `wagner OR libya p2` → ("wagner OR libya", 2). The raw
+    text, not the split words: quotes make phrases."""
+    text = (command.text or " ".join(command.args)).strip()
+    head, _, last = text.rpartition(" ")
+    if head.strip() and (number := _page_number(last, SEARCH_USAGE)) is not None:
+        return head.strip(), number
+    return text, 1
+
+
+def _no_match_hint(written: str) -> str:
+    if " AND " in written:
+        return "Every term joined by AND (or by a space) must be there; OR gives alternatives."
+    return (
+        "Whole words only (secur* for any ending); a word counts in the headline or event, or "
+        "when it comes up twice — as for a watch."
+    )
+
+
 async def search(context: Context, command: Command) -> Reply:
-    words, page = list(command.args), 1
-    if len(words) > 1 and (number := _page_number(words[-1], SEARCH_USAGE)) is not None:
-        page = number
-        words.pop()
-    terms = search_terms(" ".join(words))
-    if not terms:
+    text, page = _search_request(command)
+    if not text.strip():
         raise UserError(
             "Tell me what to look for: words from a headline, a name, a place.",
-            f"Usage: {SEARCH_USAGE} — e.g. /search wagner libya",
+            f"Usage: {SEARCH_USAGE} — e.g. /search wagner OR libya",
         )
-    query = " ".join(terms)
+    read = read_query(text, "search")
+    written = read.written
     async with context.sessions() as session, session.begin():
         await context.chat(session, command)
-        found = await search_briefs(session, query, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE)
-    shown, more = page_of(found, SEARCH_PAGE)
-    if not shown and page > 1:
-        return Reply(parts=(Text(f'No more briefs match "{query}".'),), edit=True)
-    if not shown:
-        hint = (
-            "Every word must appear: try fewer words."
-            if len(terms) > 1
-            else "Try another spelling; the start of a word is enough."
+        found = await find_briefs(
+            session,
+            read.requirement,
+            lambda brief: watch_matches(written, brief),
+            SEARCH_PAGE + 1,
+            (page - 1) * SEARCH_PAGE,
         )
-        return Reply(parts=(Text(f'No briefs match "{query}".'), Text(hint, Emphasis.NOTE)))
-    cards = _cards(context, shown)
-    heading = f'Briefs matching "{query}", newest first' + (f" — page {page}" if page > 1 else "")
-    button: Button | None = None
+    shown, more = page_of(found.briefs, SEARCH_PAGE)
     notes: list[Text] = []
+    if not found.complete:
+        notes.append(
+            Text(
+                f"Stopped after checking {found.stopped_after:,} older briefs holding these words: "
+                "narrow the query to reach further back.",
+                Emphasis.NOTE,
+            )
+        )
+    if not shown and page > 1:
+        return Reply(parts=(Text(f"No more briefs match {written}."), *notes), edit=True)
+    if not shown:
+        hint = Text(_no_match_hint(written), Emphasis.NOTE)
+        return Reply(parts=(Text(f"No briefs match {written}."), hint, *notes))
+    cards = _cards(context, shown)
+    heading = f"Briefs matching {written}, newest first" + (f" — page {page}" if page > 1 else "")
+    button: Button | None = None
     if more:
-        button, notes = _page_turn("Older", "search", (*terms, f"p{page + 1}"))
+        button, turn = _page_turn("Older", "search", (written, f"p{page + 1}"))
+        notes.extend(turn)
     return Reply(
         parts=(Text(heading, Emphasis.HEADING), *cards, *notes),
         next_page=button,
@@ -357,11 +385,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "search",
         SEARCH_USAGE,
-        "Past briefs containing every word, newest first.",
+        "Past briefs that match a query, newest first: the briefs a watch with that query "
+        "would have brought.",
         search,
         max_args=None,
         family=FAMILY,
-        examples=("/search wagner libya", "/search securite frontiere p2"),
+        examples=("/search wagner OR libya", "/search securite frontiere -tunis* p2"),
     ),
     _follow_up("more", "The whole brief: every implication, actor and source.", more),
     _follow_up("actors", "Who is in a brief: kind, role and who they are.", actors),
