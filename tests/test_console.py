@@ -9,11 +9,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.adapters.console import ConsoleChat, split_line, to_command
+from bot.analysis.query import parse_chat_query
 from bot.app import Runtime
+from bot.chat import Card
 from bot.config import Config, DatabaseConfig
-from bot.domain import ChatKind
+from bot.delivery.digest import watch_matches
+from bot.domain import Brief, ChatKind
+from bot.storage.briefs import to_brief
+from bot.storage.models import BriefRow
 
 
 def test_split_line_handles_quotes_and_slashes() -> None:
@@ -108,3 +114,118 @@ def test_piped_chat_prints_both_replies_and_exits_0(tmp_path: Path) -> None:
     assert "Subscribed to Tunisia" in result.stdout
     assert "Event: " in result.stdout and "#B" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+# --- one query language for /watch and /search -------------------------------------------------
+
+
+async def _newest_briefs(console: ConsoleChat) -> list[Brief]:
+    async with console.context.sessions() as session:
+        rows = await session.scalars(select(BriefRow))
+        briefs = [to_brief(row) for row in rows]
+    return sorted(briefs, key=lambda brief: (brief.published_at, brief.id), reverse=True)
+
+
+async def _codes(console: ConsoleChat, line: str) -> list[str]:
+    reply = await console.reply(line)
+    assert reply is not None
+    return [part.brief.code for part in reply.parts if isinstance(part, Card)]
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        ("/watch wagner or libya", "Watch W1: wagner OR libya"),
+        ("/watch libya NOT haftar", "Watch W1: libya AND NOT haftar"),
+        ("/watch libya -haftar", "Watch W1: libya AND NOT haftar"),
+        ('/watch "coast guard" or garde-côtes', 'Watch W1: "coast guard" OR garde-côtes'),
+        (
+            "/watch haftar NEAR wagner",
+            'That watch query has a problem: "NEAR" is not supported: use AND, OR, NOT, '
+            '"phrases" and ( ).',
+        ),
+        (
+            "/watch title:haftar",
+            'That watch query has a problem: fields such as "title:" are not supported: every '
+            "term is looked for in the headline, the event and the implications.",
+        ),
+        ("/watch NOT libya", "That watch query only excludes: a brief with none of its words"),
+        ("/watch -libya", "That watch query only excludes: a brief with none of its words"),
+        ("/search -libya", "That search query only excludes: a brief with none of its words"),
+        ("/search NOT libya", "That search query only excludes: a brief with none of its words"),
+        ("/search libya NEAR haftar", 'That search query has a problem: "NEAR" is not supported'),
+        ("/search title:libya", 'That search query has a problem: fields such as "title:"'),
+    ],
+)
+async def test_transcript_watch_and_search_read_queries_alike(
+    console: ConsoleChat, line: str, answer: str
+) -> None:
+    assert (await console.say(line)).startswith(answer)
+    saved = await console.say("/watches")
+    assert ("W1: " in saved) is answer.startswith("Watch W1")
+
+
+async def test_transcript_watches_lists_what_watch_saved(console: ConsoleChat) -> None:
+    assert (await console.say("/watches")).startswith("This chat has no watches.")
+    await console.say("/watch wagner or libya")
+    await console.say("/watch haftar NEAR wagner")  # refused: nothing saved
+    await console.say("/watch libya -haftar")
+    listed = await console.say("/watches")
+    assert "W1: wagner OR libya\nW2: libya AND NOT haftar\n" in listed
+    assert "NEAR" not in listed
+    assert await console.say("/watch") == listed
+
+
+async def test_transcript_search_answers_what_the_watch_would(console: ConsoleChat) -> None:
+    every = await _newest_briefs(console)
+    for typed in [
+        "libya NOT haftar",
+        "coast OR libya",
+        "wagner or libya",
+        "libya",
+        "(tunisia or tunisie) and not libya",
+        '"coast guard" OR garde-côtes',
+        "khaled -nouri",
+    ]:
+        written = parse_chat_query(typed).canonical()
+        expected = [brief.code for brief in every if watch_matches(written, brief)]
+        assert expected, typed  # the sample store has something for each
+        assert await _codes(console, f"/search {typed}") == expected[:5], typed
+    heading = (await console.say("/search libya NOT haftar")).split("\n")[0]
+    assert heading == "Briefs matching libya AND NOT haftar, newest first"
+
+
+def test_piped_chat_reads_watch_and_search_queries(tmp_path: Path) -> None:
+    lines = [
+        "watch wagner or libya",
+        "watch haftar NEAR wagner",
+        "watch title:haftar",
+        "watch NOT libya",
+        "watches",
+        "search coast OR libya",
+        "search -libya",
+    ]
+    result = _chat(tmp_path, "\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Watch W1: wagner OR libya" in out
+    assert 'That watch query has a problem: "NEAR" is not supported' in out
+    assert 'That watch query has a problem: fields such as "title:" are not supported' in out
+    assert "That watch query only excludes" in out
+    assert "W1: wagner OR libya" in out.split("Watches\n=======")[1]
+    assert "No briefs match coast OR libya." in out
+    assert "That search query only excludes" in out
+    assert "Traceback" not in result.stderr and "incident" not in out
+
+
+# --- quiet hours ---------------------------------------------------------------------------------
+
+
+async def test_transcript_quiet_hours(console: ConsoleChat) -> None:
+    assert await console.say("/quiet 22:00-07:00") == (
+        "Quiet hours 22:00-07:00 UTC: alerts in those hours wait, then come as one message at "
+        "07:00."
+    )
+    assert "Quiet hours: 22:00-07:00 UTC\n" in await console.say("/settings")
+    assert (await console.say("/quiet 7am-7am")).startswith("Usage: /quiet HH:MM-HH:MM")
+    assert await console.say("/quiet off") == "Quiet hours off: alerts come as they happen."
