@@ -11,6 +11,7 @@ from bot.analysis.topics import (
     PACK_MAX_LENGTH,
     PACK_MAX_TERMS,
     Presence,
+    TopicPack,
     load_topics,
     match_topics,
     presence,
@@ -546,6 +547,19 @@ def test_invalid_terms_are_refused(tmp_path: Path, old: str, new: str, message: 
     with pytest.raises(ValueError, match=message) as caught:
         load_topics(tmp_path)
     assert str(caught.value).startswith("theme.toml: ")
+
+
+def test_places_and_terms_share_the_pack_term_limit(tmp_path: Path) -> None:
+    names = ", ".join(f'"name{n}"' for n in range(PACK_MAX_TERMS + 1))
+    write_pack(tmp_path, "alpha", PLACES.format(slug="alpha").replace('"alpha city"', names))
+    with pytest.raises(ValueError, match=r"^alpha\.toml: places and terms: too many names"):
+        load_topics(tmp_path)
+
+
+def test_shipped_packs_keep_their_places_and_terms_within_the_limit() -> None:
+    for topic in TOPICS.values():
+        assert isinstance(topic, TopicPack)
+        assert sum(place.term_count for place in topic.places) > 0, topic.slug
 
 
 def test_a_place_is_defined_by_one_pack_only(tmp_path: Path) -> None:

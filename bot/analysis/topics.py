@@ -414,13 +414,13 @@ def _pack(path: Path, data: dict[str, Any], places: Mapping[str, Place]) -> Topi
     own = [places[key] for key in data.get("places", {})]
     anchor = tuple(dict.fromkeys([*own, *(places[r] for r in regions)]))
     lists = _term_lists(path, data)
-    query = _expand(path, data["query"], lists) if "query" in data else _query_of(own)
-    _check_query(path, query)
     limit = sum(place.term_count for place in [*own, *lists.values()])
     if limit > PACK_MAX_TERMS:
         raise ValueError(
             f"{path.name}: places and terms: too many names ({limit}, at most {PACK_MAX_TERMS})"
         )
+    query = _expand(path, data["query"], lists) if "query" in data else _query_of(own)
+    _check_query(path, query)
     return TopicPack(
         slug=data["slug"].strip(),
         name=" ".join(data["name"].split()),
