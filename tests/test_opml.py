@@ -137,13 +137,6 @@ def test_unsafe_or_broken_files_are_refused_with_a_reason(data: bytes, reason: s
     assert reason in str(refused.value) and "\n" not in str(refused.value)
 
 
-def test_defusedxml_reads_the_same_when_it_is_installed() -> None:
-    pytest.importorskip("defusedxml")
-    assert len(read_opml(READER_EXPORT)) == 5
-    with pytest.raises(OpmlError):
-        read_opml(b'<!DOCTYPE opml [<!ENTITY a "b">]><opml><body/></opml>')
-
-
 @pytest.fixture
 async def console(sqlite_url: str) -> AsyncIterator[tuple[ConsoleChat, Runtime]]:
     runtime = await Runtime.open(Config(database=DatabaseConfig(url=sqlite_url)))

@@ -3,8 +3,8 @@
 Reading: an OPML file comes from a person, so it is read with care. It must be at most
 MAX_OPML_BYTES; a DOCTYPE (and with it every ENTITY declaration) is refused, whatever the file's
 encoding, so neither entity expansion nor external entities can happen; element count and
-nesting are capped. defusedxml's parser is used when it is installed, the standard library's
-xml.etree otherwise, with the same refusals either way.
+nesting are capped. The standard library's xml.etree reads it, through a builder that makes
+those refusals.
 
 Outlines nest: an outline with `xmlUrl` is a feed, one without is a folder. A feed's name is
 its `title`, else its `text`; its `category` attribute and the folders above it are the words
@@ -72,11 +72,7 @@ class _Builder(ET.TreeBuilder):
 
 
 def _parser(builder: _Builder) -> Any:
-    try:
-        from defusedxml.ElementTree import DefusedXMLParser  # noqa: PLC0415 - optional
-    except ImportError:
-        return ET.XMLParser(target=builder)  # noqa: S314 - the builder refuses a DOCTYPE
-    return DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True)
+    return ET.XMLParser(target=builder)  # noqa: S314 - the builder refuses a DOCTYPE
 
 
 def _root(data: bytes) -> ET.Element:
@@ -93,8 +89,6 @@ def _root(data: bytes) -> ET.Element:
         raise
     except ET.ParseError as error:
         raise OpmlError(f"not well-formed XML ({error})") from None
-    except ValueError as error:  # defusedxml's refusals
-        raise OpmlError(f"refused: {type(error).__name__}") from None
     if _local(root.tag) != "opml":
         raise OpmlError(f"the document is <{_local(root.tag)[:40]}>, not <opml>")
     return root
