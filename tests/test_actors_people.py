@@ -1,11 +1,12 @@
-"""Actors: one person is one actor however the article shortens or spells the name, and people
-the gazetteer lacks count when the text shows them acting."""
+"""Actors: one person is one actor however the article shortens or spells the name, people the
+gazetteer lacks count when the text shows them acting, and a long article keeps its most
+active actors."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.analysis.actors import Gazetteer, extract_actors, load_gazetteer
+from bot.analysis.actors import DEFAULT_LIMIT, Gazetteer, extract_actors, load_gazetteer
 from bot.domain import Actor, ActorKind
 
 
@@ -17,6 +18,10 @@ def gazetteer() -> Gazetteer:
 def people(body: str, gazetteer: Gazetteer, title: str = "") -> list[Actor]:
     found = extract_actors(title, body, gazetteer, limit=20)
     return [actor for actor in found if actor.kind is ActorKind.PERSON]
+
+
+def names(title: str, body: str, gazetteer: Gazetteer, limit: int = DEFAULT_LIMIT) -> list[str]:
+    return [actor.name for actor in extract_actors(title, body, gazetteer, limit)]
 
 
 # ---------------------------------------------------------------- partial mentions
@@ -200,3 +205,26 @@ def test_an_english_article_with_an_arabic_quote_still_finds_titles(
         "said the march had been peaceful."
     )
     assert people(body, gazetteer) == [Actor("Walid Baccar", ActorKind.PERSON, "Interior Minister")]
+
+
+# ---------------------------------------------------------------- the limit
+
+
+def test_the_default_limit_keeps_ten_actors(gazetteer: Gazetteer) -> None:
+    body = (
+        "Frontex, UNHCR, UNICEF, NATO, Interpol, the World Bank, the IMF, the African Union, "
+        "the Arab League, the WHO, the ICRC and the WFP met in Geneva."
+    )
+    assert DEFAULT_LIMIT == 10
+    assert len(names("", body, gazetteer)) == 10
+
+
+def test_over_the_limit_the_most_active_actors_are_kept_in_order(gazetteer: Gazetteer) -> None:
+    title = "Frontex warns of more crossings"
+    body = (
+        "UNHCR, UNICEF and NATO sent observers. Frontex said crossings rose. Interpol later "
+        "joined. Interpol said smugglers had changed routes, and Interpol asked for data."
+    )
+    # Frontex is in the title, Interpol named three times: they outweigh UNICEF and NATO.
+    assert names(title, body, gazetteer, limit=3) == ["Frontex", "UNHCR", "Interpol"]
+    assert names(title, body, gazetteer) == ["Frontex", "UNHCR", "UNICEF", "NATO", "Interpol"]

@@ -13,12 +13,14 @@ one actor reads the same in every language, and the title the article gives, els
 gazetteer's role; a person it does not know keeps the name and the title in Arabic script, as
 the article writes them: names are not transliterated.
 
-Actors are ordered by first appearance, those in the title first.
+An article lists at most `limit` actors: when it names more, those in the title and those
+named most often are kept. Actors are ordered by first appearance, those in the title first.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,7 +48,11 @@ from bot.analysis.titles import (
 )
 from bot.domain import Actor, ActorKind
 
-__all__ = ["Gazetteer", "extract_actors", "load_gazetteer"]
+__all__ = ["DEFAULT_LIMIT", "Gazetteer", "extract_actors", "load_gazetteer"]
+
+# Enough for a summit or a Security Council vote; the brief card lists them on one line.
+DEFAULT_LIMIT = 10
+_TITLE_WEIGHT = 3  # a mention in the title counts as much as three in the body
 
 Order = tuple[int, int]  # (0 for the title or 1 for the body, character offset)
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -94,6 +100,11 @@ class _Actor:
         for role, order in other.roles.items():
             self.add_role(role, order)
 
+    @property
+    def weight(self) -> int:
+        """How much the article is about the actor: its mentions, the title's counting more."""
+        return sum(_TITLE_WEIGHT if part == 0 else 1 for part, _ in self.places)
+
     def actor(self) -> Actor:
         entry = self.entry
         name = entry.display if entry else ""
@@ -127,9 +138,10 @@ class _Actor:
 
 
 def extract_actors(
-    title: str, body: str, gazetteer: Gazetteer, limit: int = 8
+    title: str, body: str, gazetteer: Gazetteer, limit: int = DEFAULT_LIMIT
 ) -> tuple[Actor, ...]:
-    """Up to `limit` actors named in the article, in order of first appearance (title first)."""
+    """Up to `limit` actors named in the article, in order of first appearance (title first);
+    over the limit, those named in the title and most often are the ones kept."""
     parts = [
         (part, prepared, gazetteer.find(prepared))
         for part, raw in enumerate((title, body))
@@ -144,8 +156,14 @@ def extract_actors(
         _read_part(_Part(part, prepared, hits, country, french), gazetteer, actors, unmatched)
     _place_unmatched(actors, unmatched, gazetteer)
     _join_bare_surnames(actors)
-    ranked = sorted(actors.values(), key=lambda record: record.order)
-    return tuple(record.actor() for record in ranked[: max(limit, 0)])
+    return tuple(record.actor() for record in _most_active(actors.values(), limit))
+
+
+def _most_active(records: Iterable[_Actor], limit: int) -> list[_Actor]:
+    """The `limit` actors with the most weight (the earliest of equals), in order of first
+    appearance."""
+    ranked = sorted(records, key=lambda record: (-record.weight, record.order))
+    return sorted(ranked[: max(limit, 0)], key=lambda record: record.order)
 
 
 @dataclass(frozen=True)
