@@ -112,6 +112,7 @@ class Topic:
     name: str
     description: str
     query: str
+    aliases: tuple[str, ...] = ()  # other names a chat may type: "Tunisie", "تونس"
 
 
 @dataclass(frozen=True, slots=True)

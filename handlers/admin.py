@@ -159,7 +159,11 @@ def _topic_key(text: str) -> str:
 
 def resolve_topic_hints(args: Sequence[str], topics: Mapping[str, Topic]) -> list[str]:
     """Topic slugs from words such as `tunisia`, `north africa security` or `libya,sahel`."""
-    keys = {_topic_key(key): slug for slug, topic in topics.items() for key in (slug, topic.name)}
+    keys = {
+        _topic_key(key): slug
+        for slug, topic in topics.items()
+        for key in (slug, topic.name, *topic.aliases)
+    }
     words = [word for arg in args for word in arg.replace(",", " ").split()]
     found: list[str] = []
     start = 0

@@ -56,7 +56,11 @@ def _key(text: str) -> str:
 def find_topic(context: Context, words: Sequence[str], command_name: str) -> str:
     """The slug for a topic typed as its slug or name, in any case; else a UserError."""
     wanted = _key(" ".join(words))
-    keys = {_key(key): slug for slug, topic in context.topics.items() for key in (slug, topic.name)}
+    keys = {
+        _key(key): slug
+        for slug, topic in context.topics.items()
+        for key in (slug, topic.name, *topic.aliases)
+    }
     if wanted in keys:
         return keys[wanted]
     shown = " ".join(" ".join(words).split())[:60]

@@ -51,7 +51,7 @@ PACK_MAX_LENGTH = 20_000
 PACK_MAX_TERMS = 1_000
 
 _REQUIRED = ("slug", "name", "description")
-_OPTIONAL = ("query", "places", "regions", "terms", "theme")
+_OPTIONAL = ("query", "places", "regions", "terms", "theme", "aliases")
 _PLACE_KEYS = ("names", "except", "when")
 _WHEN_KEYS = ("names", "unless", "with")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -426,10 +426,19 @@ def _pack(path: Path, data: dict[str, Any], places: Mapping[str, Place]) -> Topi
         name=" ".join(data["name"].split()),
         description=" ".join(data["description"].split()),
         query=query,
+        aliases=_aliases(path, data),
         places=anchor,
         query_given="query" in data,
         theme=_theme(path, data, lists),
     )
+
+
+def _aliases(path: Path, data: dict[str, Any]) -> tuple[str, ...]:
+    """Other names of the topic, in any language, as a chat may type them."""
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise ValueError(f"{path.name}: aliases: must be a list of names")
+    return tuple(" ".join(alias.split()) for alias in aliases)
 
 
 def _term_lists(path: Path, data: dict[str, Any]) -> dict[str, Place]:

@@ -146,7 +146,11 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
 
 def topic_hints(categories: Sequence[str], topics: Mapping[str, Topic]) -> tuple[str, ...]:
     """The topic slugs among folder and category names (by slug or name, any case or accent)."""
-    keys = {_key(key): slug for slug, topic in topics.items() for key in (slug, topic.name)}
+    keys = {
+        _key(key): slug
+        for slug, topic in topics.items()
+        for key in (slug, topic.name, *topic.aliases)
+    }
     found = (keys.get(_key(name)) for name in categories)
     return tuple(dict.fromkeys(slug for slug in found if slug))
 
