@@ -44,6 +44,7 @@ def main() -> int:
     if task == "test":
         lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT).returncode
         lint |= subprocess.run([str(BIN / "ruff"), "format", "--check", "."], cwd=ROOT).returncode
+        lint |= subprocess.run([str(BIN / "mypy"), "bot", "handlers"], cwd=ROOT).returncode
         tests = subprocess.run([str(BIN / "pytest"), *extra], cwd=ROOT).returncode
         return tests or lint
     return 0

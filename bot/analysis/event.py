@@ -163,8 +163,10 @@ _BACKGROUND = Hinted(
 _QUOTE_OPEN = "\"“«'‘"
 _QUOTE_CLOSE = "\"”»'’"
 _CLAUSE_BREAK = re.compile(r"[,;](?=\s)|\s[—–]\s")
-_STEM_SUFFIXES = ("iennes", "iens", "ienne", "ien", "ians", "ian", "ing", "ied", "ies", "ed", "es")
-_STEM_SUFFIXES += ("s", "ia", "e")
+_STEM_SUFFIXES: tuple[str, ...] = (
+    *("iennes", "iens", "ienne", "ien", "ians", "ian", "ing", "ied", "ies", "ed", "es"),
+    *("s", "ia", "e"),
+)
 # The suffixes to try on a word, in the order above, found by the word's last letter.
 _STEM_SUFFIXES_BY_END = {
     end: tuple(suffix for suffix in _STEM_SUFFIXES if suffix.endswith(end))
