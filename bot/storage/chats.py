@@ -399,3 +399,63 @@ async def digest_records(session: AsyncSession, digest_ids: Sequence[int]) -> li
         )
         for digest_id, chat_id, brief_ids, created_at, previous_at in rows
     ]
+
+
+# ----------------------------------------------------------------------------- quiet hours
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A chat's daily quiet period on its own clock (`timezone`): from `start` up to `end`,
+    crossing midnight when `end` comes first. Alerts in it are held until it ends."""
+
+    start: time
+    end: time
+    timezone: str
+
+
+def _quiet_of(start: str | None, end: str | None, timezone: str) -> QuietHours | None:
+    if not start or not end:
+        return None
+    return QuietHours(time.fromisoformat(start), time.fromisoformat(end), timezone)
+
+
+async def quiet_hours(session: AsyncSession, chat_id: int) -> QuietHours | None:
+    """The chat's quiet hours, on its current zone; None when it has none."""
+    row = await _chat_row(session, chat_id)
+    return _quiet_of(row.quiet_start, row.quiet_end, row.timezone)
+
+
+async def set_quiet_hours(
+    session: AsyncSession, chat_id: int, start: time | None, end: time | None
+) -> QuietHours | None:
+    """Set the chat's quiet hours (both None: none); returns them as now stored."""
+    if (start is None) != (end is None):
+        raise ValueError("quiet hours need both a start and an end, or neither")
+    row = await _chat_row(session, chat_id)
+    row.quiet_start = start.strftime("%H:%M") if start else None
+    row.quiet_end = end.strftime("%H:%M") if end else None
+    await session.flush()
+    return _quiet_of(row.quiet_start, row.quiet_end, row.timezone)
+
+
+_QUIET_CHUNK = 500
+
+
+async def quiet_hours_of(session: AsyncSession, chat_ids: Collection[int]) -> dict[int, QuietHours]:
+    """The quiet hours of those of these chats that have some."""
+    unique = sorted(set(chat_ids))
+    found: dict[int, QuietHours] = {}
+    for start in range(0, len(unique), _QUIET_CHUNK):
+        rows = await session.execute(
+            select(ChatRow.id, ChatRow.quiet_start, ChatRow.quiet_end, ChatRow.timezone).where(
+                ChatRow.id.in_(unique[start : start + _QUIET_CHUNK]),
+                ChatRow.quiet_start.is_not(None),
+                ChatRow.quiet_end.is_not(None),
+            )
+        )
+        for chat_id, quiet_start, quiet_end, timezone in rows:
+            hours = _quiet_of(quiet_start, quiet_end, timezone)
+            if hours is not None:
+                found[chat_id] = hours
+    return found

@@ -130,6 +130,9 @@ class ChatRow(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     alerts: Mapped[bool] = mapped_column(Boolean, default=True)
     empty_digest_line: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Quiet hours, "HH:MM" on the chat's clock (both set, or both None): alerts wait for the end.
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_digest_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
