@@ -18,30 +18,45 @@ old story a feed surfaces late, goes to the digest and `/brief` instead of flood
 
 One delivery row per (chat, brief, alert) — the outbox's unique key — so calling this twice for
 the same briefs (a retried pass, two processes) queues nothing twice.
+
+Quiet hours (`/quiet 22:00-07:00`, on the chat's clock, possibly across midnight): an alert
+queued while its chat is quiet is held (`bot.storage.held`) until the quiet period ends —
+`quiet_end`, worked out with zoneinfo on the right local day, so a night when the clocks change
+is an hour shorter or longer. When it ends, the outbox worker claims all the chat's held alerts
+at once and sends them as one message (`merge_held`): "While you were quiet: 5 alerts", then
+the briefs under their alert headings, each brief once. Digests keep their own time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.query import Query, QueryError, compile_query
+from bot.chat import Emphasis, Part, Reply, Text
+from bot.delivery.compose import ALERT, Message
 from bot.delivery.digest import match_doc
 from bot.domain import Brief, Chat, Topic
 from bot.storage import chats as chat_store
+from bot.storage import held as held_store
 from bot.storage import outbox
 from bot.storage.briefs import to_brief
-from bot.storage.chats import Watch
+from bot.storage.chats import QuietHours, Watch
 from bot.storage.models import BriefRow
 
 log = logging.getLogger(__name__)
 
 ALERT_MAX_AGE = timedelta(hours=24)
+HELD_PER_MESSAGE = 10  # briefs in one "While you were quiet" message; more make numbered parts
+WHILE_QUIET = "While you were quiet"
 _ID_CHUNK = 500
+_Claim = TypeVar("_Claim")
 
 
 async def queue_alerts(
@@ -56,13 +71,28 @@ async def queue_alerts(
     if not briefs:
         return 0
     watchers = _compiled_watches(await chat_store.alert_watches(session))
-    queued = 0
-    for brief in briefs:
-        for chat_id in await alert_chat_ids(session, brief, topics, watchers, now):
-            if await outbox.queue_alert(session, chat_id, brief.id, now) is not None:
-                queued += 1
+    plan = [
+        (brief, await alert_chat_ids(session, brief, topics, watchers, now)) for brief in briefs
+    ]
+    quiet = await chat_store.quiet_hours_of(session, {i for _, ids in plan for i in ids})
+    until = {chat_id: quiet_end(hours, now) for chat_id, hours in quiet.items()}
+    queued = held = 0
+    for brief, chat_ids in plan:
+        for chat_id in chat_ids:
+            end = until.get(chat_id)
+            if end is None:
+                row = await outbox.queue_alert(session, chat_id, brief.id, now)
+            else:
+                row = await held_store.hold_alert(session, chat_id, brief.id, now, end)
+                held += row is not None
+            queued += row is not None
     if queued:
-        log.info("queued %d alerts for %d new briefs", queued, len(briefs))
+        log.info(
+            "queued %d alerts for %d new briefs (%d held for quiet hours)",
+            queued,
+            len(briefs),
+            held,
+        )
     return queued
 
 
@@ -113,3 +143,99 @@ async def _load_briefs(session: AsyncSession, brief_ids: Sequence[int]) -> list[
         )
         found.extend(to_brief(row) for row in rows)
     return found
+
+
+# ----------------------------------------------------------------------------- quiet hours
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone `name`; UTC when this system does not know it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def wall_clock(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The first moment (UTC) the zone's clocks read `clock` on `day`. An hour the clocks go
+    through twice (autumn) counts from its first time; in an hour they skip (spring), the
+    first moment they read later than `clock` is the jump itself."""
+    local = datetime.combine(day, clock, tzinfo=zone)  # fold 0: the first of two readings
+    moment = local.astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+        return moment
+    after_jump = local.replace(fold=1).astimezone(UTC)  # read with the offset after the jump
+    return _offset_change(min(moment, after_jump), max(moment, after_jump), zone)
+
+
+def _offset_change(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
+    """The moment, to the second, between `before` and `after` when the zone's offset changes."""
+    offset = before.astimezone(zone).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            before = middle
+        else:
+            after = middle
+    return after.replace(microsecond=0)
+
+
+def quiet_end(hours: QuietHours, now: datetime) -> datetime | None:
+    """When the quiet period `now` falls in ends (UTC); None when `now` is not in quiet hours.
+    The start is in the period, the end is not; a period whose end comes before its start on
+    the clock crosses midnight."""
+    if hours.start == hours.end:
+        return None
+    zone = zone_named(hours.timezone)
+    today = now.astimezone(zone).date()
+    for day in (today - timedelta(days=1), today):
+        start = wall_clock(day, hours.start, zone)
+        end_day = day if hours.end > hours.start else day + timedelta(days=1)
+        end = wall_clock(end_day, hours.end, zone)
+        if start <= now < end:
+            return end
+    return None
+
+
+def merge_held(
+    alerts: Sequence[tuple[_Claim, Message]], per_message: int = HELD_PER_MESSAGE
+) -> list[tuple[list[_Claim], Message]]:
+    """A chat's held alerts (each composed as it would have gone alone) as few messages: one
+    per thread they post to, in the order of their first alert, at most `per_message` briefs
+    each (a longer run is cut into numbered parts). Each message with the claims it carries."""
+    by_thread: dict[str | None, list[tuple[_Claim, Message]]] = {}
+    for claim, message in alerts:
+        by_thread.setdefault(message.thread_id, []).append((claim, message))
+    merged: list[tuple[list[_Claim], Message]] = []
+    for items in by_thread.values():
+        chunks = [items[start : start + per_message] for start in range(0, len(items), per_message)]
+        for number, chunk in enumerate(chunks, 1):
+            first = chunk[0][1]
+            reply = held_reply(
+                [message.reply for _, message in chunk], len(items), number, len(chunks)
+            )
+            claims = [claim for claim, _ in chunk]
+            merged.append(
+                (claims, Message(first.platform, first.chat_external_id, reply, first.thread_id))
+            )
+    return merged
+
+
+def held_reply(alerts: Sequence[Reply], total: int, part: int = 1, parts: int = 1) -> Reply:
+    """`While you were quiet: 5 alerts.`, then the alerts' briefs under their headings
+    (`Alert · Tunisia`), each heading once, in the order it first came."""
+    sections: dict[str, list[Part]] = {}
+    for alert in alerts:
+        headings = [
+            p for p in alert.parts if isinstance(p, Text) and p.emphasis is Emphasis.HEADING
+        ]
+        heading = headings[0].text if headings else ALERT
+        sections.setdefault(heading, []).extend(p for p in alert.parts if p not in headings)
+    lead = f"{WHILE_QUIET}: {total} alert{'s' * (total != 1)}"
+    if parts > 1:
+        lead += f" ({part}/{parts})"
+    body: list[Part] = [Text(f"{lead}.")]
+    for heading, shown in sections.items():
+        body += [Text(heading, Emphasis.HEADING), *shown]
+    ids = [alert.brief_id for alert in alerts if alert.brief_id is not None]
+    return Reply(parts=tuple(body), brief_id=ids[0] if len(ids) == 1 else None)

@@ -13,6 +13,13 @@ are the producers' business: the digest sweep and alerts queue nothing for them)
 platform with no sender in this process are never claimed: their rows stay pending (logged
 once). No row is dropped silently.
 
+Alerts held for a chat's quiet hours (`bot.storage.held`) are claimed first in each round,
+all of a chat's due ones together (`claim_held`), and go out merged (`merge_held`): one message
+per thread, cut into numbered parts past `HELD_PER_MESSAGE` briefs. Every alert of one message
+is settled with that message's outcome — sent with its message id, retried together with one
+`not_before`, or failed — in one write, and a group whose claim lapsed or that is retried is
+claimed again as a group: after a crash no held alert is lost, and each goes out in one message.
+
 A claim older than the lease (its worker crashed, or stalled) is claimed again: that delivery
 may reach its chat twice, so it is logged as "re-sent after a crash/lease expiry" and counted.
 A live worker renews its claims while a long batch is in flight.
@@ -44,9 +51,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.errors import ChatGone, RetryLater
 from bot.chat import Reply
+from bot.delivery.alerts import merge_held
 from bot.delivery.compose import Message, Unsendable, compose, load_batch
 from bot.domain import DeliveryStatus, Topic
 from bot.storage.chats import set_chat_active
+from bot.storage.held import claim_held
 from bot.storage.outbox import (
     ClaimedDelivery,
     Outcome,
@@ -128,6 +137,7 @@ class _Batch:
     claims: list[ClaimedDelivery]
     report: DrainReport
     metrics: OutboxMetrics
+    held: frozenset[int] = frozenset()  # claimed as held alerts: merged per chat
     outcomes: list[Outcome] = field(default_factory=list)
     gone: list[tuple[str, str]] = field(default_factory=list)
     unsettled: set[int] = field(default_factory=set)
@@ -184,6 +194,26 @@ class _Held:
         for outcome in self.outcomes.values():
             by_token.setdefault(outcome.token, set()).add(outcome.delivery_id)
         return by_token
+
+
+def _messages(
+    batch: _Batch, items: list[tuple[ClaimedDelivery, Message]]
+) -> list[tuple[list[ClaimedDelivery], Message]]:
+    """One chat's messages in claim order: each ordinary delivery alone; its held alerts merged,
+    where the first of them comes."""
+    held = [(claim, message) for claim, message in items if claim.id in batch.held]
+    messages: list[tuple[list[ClaimedDelivery], Message]] = []
+    for claim, message in items:
+        if claim.id not in batch.held:
+            messages.append(([claim], message))
+        elif claim is held[0][0]:
+            messages += merge_held(held)
+    return messages
+
+
+def _ids(claims: list[ClaimedDelivery]) -> str:
+    shown = ", ".join(str(claim.id) for claim in claims[:10])
+    return shown + (f" (+{len(claims) - 10} more)" if len(claims) > 10 else "")
 
 
 def _reason(error: BaseException) -> str:
@@ -320,10 +350,15 @@ class OutboxWorker:
         await self._warn_stranded(now)
         self._rounds += 1
         token = f"{self.name}#{self._rounds}"
+        settings = self.settings
         async with self.sessions() as session, session.begin():
-            claims = await claim_due(
-                session, now, self.settings.batch_size, self.settings.lease, token, self.senders
+            held = await claim_held(
+                session, now, settings.batch_size, settings.lease, token, self.senders
             )
+            claims = held + await claim_due(
+                session, now, settings.batch_size - len(held), settings.lease, token, self.senders
+            )
+        claims.sort(key=lambda claim: claim.id)
         self._outage.over(now)
         report = DrainReport(claimed=len(claims))
         if not claims:
@@ -332,7 +367,7 @@ class OutboxWorker:
         self.metrics.batches += 1
         self.metrics.claimed += len(claims)
         self._note_reclaims(claims, report)
-        batch = _Batch(claims, report, self.metrics)
+        batch = _Batch(claims, report, self.metrics, frozenset(claim.id for claim in held))
         recorder = asyncio.create_task(self._record(batch))
         heartbeat = asyncio.create_task(self._renew(batch))
         try:
@@ -385,52 +420,78 @@ class OutboxWorker:
                 batch.finish(Outcome.failed(claim, composed.reason))
             else:
                 by_chat.setdefault(claim.chat_id, []).append((claim, composed))
-        await asyncio.gather(*(self._send_chat(batch, items) for items in by_chat.values()))
+        await asyncio.gather(
+            *(self._send_chat(batch, _messages(batch, items)) for items in by_chat.values())
+        )
 
-    async def _send_chat(self, batch: _Batch, items: list[tuple[ClaimedDelivery, Message]]) -> None:
-        """One chat's deliveries, one after another."""
-        for claim, message in items:
+    async def _send_chat(
+        self, batch: _Batch, messages: list[tuple[list[ClaimedDelivery], Message]]
+    ) -> None:
+        """One chat's messages, one after another."""
+        for claims, message in messages:
             async with self._limit:
                 if self._stop is not None and self._stop.is_set():
-                    batch.finish(Outcome.release(claim))
+                    for claim in claims:
+                        batch.finish(Outcome.release(claim))
                     continue
-                await self._send(batch, claim, message)
+                await self._send(batch, claims, message)
 
-    async def _send(self, batch: _Batch, claim: ClaimedDelivery, message: Message) -> None:
+    async def _send(self, batch: _Batch, claims: list[ClaimedDelivery], message: Message) -> None:
+        """Send one message; every delivery it carries ends the same way."""
         send = self.senders[message.platform]
+        shown = _ids(claims)
+        gone: tuple[str, str] | None = None
         try:
             ids = await send(message.chat_external_id, message.reply, message.thread_id)
         except RetryLater as error:
-            batch.finish(self._retry(claim, error.retry_after, error.reason))
+            outcomes = self._retry_all(claims, error.retry_after, error.reason)
         except ChatGone as error:
             log.info(
                 "%s chat %s is gone (%s): delivery %s failed, chat marked inactive",
                 message.platform,
                 message.chat_external_id,
                 error.reason,
-                claim.id,
+                shown,
             )
-            outcome = Outcome.failed(claim, f"chat gone: {error.reason}")
-            batch.finish(outcome, gone=(message.platform, message.chat_external_id))
+            outcomes = [Outcome.failed(claim, f"chat gone: {error.reason}") for claim in claims]
+            gone = (message.platform, message.chat_external_id)
         except Exception as error:
             log.exception(
                 "sending delivery %s to %s chat %s failed",
-                claim.id,
+                shown,
                 message.platform,
                 message.chat_external_id,
             )
-            batch.finish(self._retry(claim, 0.0, f"unexpected error: {type(error).__name__}"))
+            reason = f"unexpected error: {type(error).__name__}"
+            outcomes = self._retry_all(claims, 0.0, reason)
         else:
-            batch.finish(Outcome.sent(claim, self.clock(), ids[-1] if ids else None))
+            at, message_id = self.clock(), ids[-1] if ids else None
+            outcomes = [Outcome.sent(claim, at, message_id) for claim in claims]
+        for index, outcome in enumerate(outcomes):
+            batch.finish(outcome, gone if index == 0 else None)
 
     def _retry(self, claim: ClaimedDelivery, retry_after: float, reason: str) -> Outcome:
-        if claim.attempts >= self.settings.max_attempts:
-            log.warning(
-                "delivery %s gave up after %d attempts: %s", claim.id, claim.attempts, reason
-            )
-            return Outcome.failed(claim, f"gave up after {claim.attempts} attempts: {reason}")
-        delay = max(retry_after, self.settings.backoff(claim.attempts))
-        return Outcome.retry(claim, self.clock() + timedelta(seconds=delay), reason)
+        return self._retry_all([claim], retry_after, reason)[0]
+
+    def _retry_all(
+        self, claims: list[ClaimedDelivery], retry_after: float, reason: str
+    ) -> list[Outcome]:
+        """Back to pending, all at one `not_before` (a merged message is retried whole); a
+        delivery out of attempts fails instead."""
+        attempts = max(claim.attempts for claim in claims)
+        delay = max(retry_after, self.settings.backoff(attempts))
+        not_before = self.clock() + timedelta(seconds=delay)
+        outcomes = []
+        for claim in claims:
+            if claim.attempts >= self.settings.max_attempts:
+                log.warning(
+                    "delivery %s gave up after %d attempts: %s", claim.id, claim.attempts, reason
+                )
+                error = f"gave up after {claim.attempts} attempts: {reason}"
+                outcomes.append(Outcome.failed(claim, error))
+            else:
+                outcomes.append(Outcome.retry(claim, not_before, reason))
+        return outcomes
 
     async def _record(self, batch: _Batch) -> None:
         """Write outcomes as they arrive, as many per transaction as have piled up; what the
