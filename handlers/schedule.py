@@ -1,4 +1,5 @@
-"""When a chat hears from the bot: the digest time, the time zone, pause and resume, settings."""
+"""When a chat hears from the bot: the digest time, the time zone, quiet hours, pause and resume,
+settings."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.chat import Command, CommandSpec, Emphasis, Reply, Text, UserError
+from bot.delivery.alerts import quiet_end
 from bot.domain import Chat, Subscription
 from bot.storage import chats as chat_store
+from bot.storage import held as held_store
+from bot.storage.chats import QuietHours
 from handlers.context import Context
 from handlers.dispatch import suggest
 
@@ -18,8 +24,14 @@ TIME_HELP = "Use HH:MM in 24-hour time, e.g. /schedule 07:30 Africa/Tunis"
 ZONE_EXAMPLE = "Africa/Tunis"
 MAX_QUERY_SHOWN = 80
 
+QUIET_USAGE = (
+    "Usage: /quiet HH:MM-HH:MM in this chat's time zone, e.g. /quiet 22:00-07:00 · /quiet off"
+)
+
 # 07:30, 7:30, 20h30 (French style), 7am, 7:30pm, 7:30 pm
 _CLOCK = re.compile(r"(\d{1,2})(?:[:h](\d{2}))?\s*([ap]\.?m\.?)?", re.IGNORECASE)
+# 22:00-07:00, 22:00 - 07:00, 10pm–7am: two times of day around one dash
+_PERIOD = re.compile(r"([^-–—]+)[-–—]([^-–—]+)")
 
 
 def parse_clock(text: str) -> time | None:
@@ -149,11 +161,92 @@ async def timezone(context: Context, command: Command) -> Reply:
             )
         zone = find_zone(" ".join(command.args), "/timezone {zone}")
         chat = await chat_store.update_chat(session, chat.id, timezone=zone)
+        hours = await chat_store.quiet_hours(session, chat.id)
+        held = await _release_held(session, chat.id, hours, now) if hours else None
     local = now.astimezone(zone_of(zone))
     lines = [f"Time zone set to {zone} (it is {local:%H:%M} there now)."]
     if chat.digest_time is not None:
         lines.append(f"Daily digest at {digest_label(chat, now)}.")
-    return Reply.text(*lines)
+    if hours is not None:
+        lines.append(f"Quiet hours {quiet_label(hours)}.")
+    return Reply.text(*lines).plus(*_held_note(held, zone, now))
+
+
+# --- quiet hours ---
+
+
+def quiet_label(hours: QuietHours) -> str:
+    """`22:00-07:00 Africa/Tunis`."""
+    return f"{hours.start:%H:%M}-{hours.end:%H:%M} {hours.timezone}"
+
+
+def parse_period(text: str) -> tuple[time, time] | None:
+    """`22:00-07:00` (each side as /schedule reads a time) as (start, end); None when it is not
+    two different times of day."""
+    match = _PERIOD.fullmatch(text.strip())
+    if match is None:
+        return None
+    start, end = parse_clock(match[1]), parse_clock(match[2])
+    if start is None or end is None or start == end:
+        return None
+    return start, end
+
+
+async def _release_held(
+    session: AsyncSession, chat_id: int, hours: QuietHours | None, now: datetime
+) -> tuple[int, datetime]:
+    """The chat's held alerts go out when the quiet period in force at `now` ends, or at once
+    when there is none; (how many are held, when they go)."""
+    end = quiet_end(hours, now) if hours is not None else None
+    at = end or now
+    return await held_store.release_held_at(session, chat_id, at), at
+
+
+def _held_note(held: tuple[int, datetime] | None, zone: str, now: datetime) -> tuple[Text, ...]:
+    """`Held alerts: 3, going out at 07:00.`, when the chat has some."""
+    if held is None or not held[0]:
+        return ()
+    count, at = held
+    when = "now" if at <= now else f"at {at.astimezone(zone_of(zone)):%H:%M}"
+    return (Text(f"Held alerts: {count}, going out {when}.", Emphasis.NOTE),)
+
+
+def _quiet_shown(hours: QuietHours | None) -> Reply:
+    if hours is None:
+        return Reply.text("Quiet hours: off.").plus(
+            Text(
+                "/quiet 22:00-07:00 holds alerts at night and sends them as one message after.",
+                Emphasis.NOTE,
+            )
+        )
+    return Reply.text(f"Quiet hours: {quiet_label(hours)}.").plus(
+        Text("Change them with /quiet HH:MM-HH:MM, or /quiet off.", Emphasis.NOTE)
+    )
+
+
+async def quiet(context: Context, command: Command) -> Reply:
+    now = context.clock()
+    words = command.args
+    async with context.sessions() as session, session.begin():
+        chat = await context.chat(session, command)
+        if not words:
+            return _quiet_shown(await chat_store.quiet_hours(session, chat.id))
+        if [word.lower() for word in words] == ["off"]:
+            await chat_store.set_quiet_hours(session, chat.id, None, None)
+            held = await _release_held(session, chat.id, None, now)
+            return Reply.text("Quiet hours off: alerts come as they happen.").plus(
+                *_held_note(held, chat.timezone, now)
+            )
+        period = parse_period(" ".join(words))
+        if period is None:
+            raise UserError(QUIET_USAGE)
+        await chat_store.set_quiet_hours(session, chat.id, *period)
+        hours = QuietHours(*period, chat.timezone)
+        held = await _release_held(session, chat.id, hours, now)
+    return Reply.text(
+        f"Quiet hours {quiet_label(hours)}: alerts in those hours wait, then come as one "
+        f"message at {hours.end:%H:%M}."
+    ).plus(*_held_note(held, chat.timezone, now), *_paused_note(chat))
 
 
 async def pause(context: Context, command: Command) -> Reply:
@@ -197,6 +290,8 @@ async def settings(context: Context, command: Command) -> Reply:
     async with context.sessions() as session, session.begin():
         chat = await context.chat(session, command)
         found = await chat_store.settings_of(session, chat.id)
+        hours = await chat_store.quiet_hours(session, chat.id)
+        held = await held_store.held_alerts(session, chat.id)
     lines = ["Topics:"] if found.subscriptions else ["Topics: none yet (/topics to pick some)."]
     lines += [_topic_line(context, sub, chat.timezone, now) for sub in found.subscriptions]
     lines += ["Watches:"] if found.watches else ['Watches: none (/watch "query" adds one).']
@@ -204,12 +299,27 @@ async def settings(context: Context, command: Command) -> Reply:
     quiet = "a short line says so" if chat.empty_digest_line else "nothing is sent"
     lines += [
         f"Alerts: {'on' if chat.alerts else 'off'}",
+        f"Quiet hours: {_quiet_setting(hours, held, chat.timezone, now)}",
         f"Daily digest: {digest_label(chat, now)}",
         f"Time zone: {chat.timezone}",
         f"On a day with nothing new: {quiet}",
         f"Paused: {'yes (/resume to restart)' if chat.paused else 'no'}",
     ]
     return Reply(parts=(Text("Settings", Emphasis.HEADING), Text("\n".join(lines))))
+
+
+def _quiet_setting(
+    hours: QuietHours | None, held: tuple[int, datetime | None], zone: str, now: datetime
+) -> str:
+    """`22:00-07:00 Africa/Tunis (3 alerts held until 07:00)`, or `off`."""
+    count, until = held
+    shown = quiet_label(hours) if hours is not None else "off"
+    if not count or until is None:
+        return shown
+    alerts = f"{count} alert{'s' * (count != 1)}"
+    if until <= now:
+        return f"{shown} ({alerts} held, going out now)"
+    return f"{shown} ({alerts} held until {until.astimezone(zone_of(zone)):%H:%M})"
 
 
 SCHEDULE = CommandSpec(
@@ -233,6 +343,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         max_args=None,
         family=FAMILY,
         examples=("/timezone Africa/Tunis", "/timezone Europe/Paris", "/timezone UTC"),
+    ),
+    CommandSpec(
+        "quiet",
+        "/quiet HH:MM-HH:MM · /quiet off",
+        "Hold alerts in those hours (this chat's time zone) and send them as one message after.",
+        quiet,
+        changes_chat=True,
+        max_args=None,
+        family=FAMILY,
+        examples=("/quiet 22:00-07:00", "/quiet 10pm-7am", "/quiet off"),
     ),
     CommandSpec(
         "pause",

@@ -196,6 +196,92 @@ async def test_timezone_alone_shows_the_current_zone(console: ConsoleChat) -> No
     assert (await console.say("/timezone")).startswith("This chat's time zone is UTC.")
 
 
+# --- quiet hours ---
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("22:00-07:00", "22:00-07:00"),
+        ("22:00 - 07:00", "22:00-07:00"),
+        ("22:00–07:00", "22:00-07:00"),
+        ("10pm-7am", "22:00-07:00"),
+        ("10 pm - 7:30 am", "22:00-07:30"),
+        ("20h30-6:00", "20:30-06:00"),
+        ("13:00-14:00", "13:00-14:00"),
+    ],
+)
+async def test_quiet_reads_a_period_as_schedule_reads_times(
+    console: ConsoleChat, typed: str, shown: str
+) -> None:
+    answer = await console.say(f"/quiet {typed}")
+    end = shown.split("-")[1]
+    assert answer == (
+        f"Quiet hours {shown} UTC: alerts in those hours wait, then come as one message at {end}."
+    )
+    assert f"Quiet hours: {shown} UTC\n" in await console.say("/settings")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "22:00",
+        "22:00-22:00",
+        "7am-07:00",
+        "25:00-07:00",
+        "22:00-7:60",
+        "22-7",
+        "22:00-07:00-08:00",
+        "tonight",
+        "off now",
+        "on",
+        "22:00 07:00",
+        "-07:00",
+    ],
+)
+async def test_a_bad_quiet_period_gets_one_usage_line(console: ConsoleChat, typed: str) -> None:
+    await console.say("/quiet 23:00-06:00")
+    assert await console.say(f"/quiet {typed}") == schedule.QUIET_USAGE
+    assert "\n" not in schedule.QUIET_USAGE
+    assert "Quiet hours: 23:00-06:00 UTC\n" in await console.say("/settings")
+
+
+async def test_quiet_alone_shows_the_period_and_off_ends_it(console: ConsoleChat) -> None:
+    assert await console.say("/quiet") == (
+        "Quiet hours: off.\n"
+        "  /quiet 22:00-07:00 holds alerts at night and sends them as one message after."
+    )
+    await console.say("/timezone Europe/Paris")
+    await console.say("/quiet 22:30-6:45")
+    assert await console.say("/quiet") == (
+        "Quiet hours: 22:30-06:45 Europe/Paris.\n"
+        "  Change them with /quiet HH:MM-HH:MM, or /quiet off."
+    )
+    assert await console.say("/quiet OFF") == "Quiet hours off: alerts come as they happen."
+    assert "Quiet hours: off\n" in await console.say("/settings")
+
+
+async def test_quiet_follows_the_chat_zone(console: ConsoleChat) -> None:
+    await console.say("/quiet 22:00-07:00")
+    answer = await console.say("/timezone Africa/Tunis")
+    assert answer.endswith("Quiet hours 22:00-07:00 Africa/Tunis.")
+    assert "Quiet hours: 22:00-07:00 Africa/Tunis\n" in await console.say("/settings")
+
+
+async def test_quiet_in_a_paused_chat_says_it_is_paused(console: ConsoleChat) -> None:
+    await console.say("/pause")
+    answer = await console.say("/quiet 22:00-07:00")
+    assert answer.endswith("This chat is paused: nothing is sent until /resume.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("23:00-05:00", (time(23), time(5))), ("9am-5pm", (time(9), time(17)))],
+)
+def test_parse_period(typed: str, expected: tuple[time, time]) -> None:
+    assert schedule.parse_period(typed) == expected
+
+
 # --- pause, resume ---
 
 
@@ -230,6 +316,7 @@ async def test_settings_shows_what_the_chat_hears_and_when(console: ConsoleChat)
     await console.say("/alerts off sahel")
     await console.say('/watch "border AND (drone OR drones)"')
     await console.say("/schedule 07:30 Africa/Tunis")
+    await console.say("/quiet 22:00-07:00")
     await console.say("/alerts off")
     await console.say("/pause")
     assert await console.say("/settings") == "\n".join(
@@ -243,6 +330,7 @@ async def test_settings_shows_what_the_chat_hears_and_when(console: ConsoleChat)
             "Watches:",
             "• W1 border AND (drone OR drones)",
             "Alerts: off",
+            "Quiet hours: 22:00-07:00 Africa/Tunis",
             "Daily digest: 07:30 Africa/Tunis (06:30 UTC)",
             "Time zone: Africa/Tunis",
             "On a day with nothing new: a short line says so",
@@ -268,7 +356,7 @@ async def test_in_a_group_only_admins_change_the_schedule(context: Context) -> N
         "In a group, only its admins can use /schedule.\n"
         "  Ask an admin of this chat, or use the bot in a private chat."
     )
-    for name in ("timezone", "pause", "resume"):
+    for name in ("timezone", "quiet", "pause", "resume"):
         answer = render_plain(await dispatch(_group(name), context))
         assert answer.startswith(f"In a group, only its admins can use /{name}.")
     allowed = render_plain(await dispatch(_group("schedule", "07:30", chat_admin=True), context))
@@ -300,6 +388,13 @@ async def test_schedule_settings_persist_on_each_backend(any_context: Context) -
         changed = await chats.set_digest_time(session, found.chat.id, time(6, 5))
     assert changed.digest_time == time(6, 5)
     assert "On a day with nothing new: nothing is sent" in await console.say("/settings")
+    await console.say("/quiet 23:30-6:15")
+    async with any_context.sessions() as session:
+        hours = await chats.quiet_hours(session, found.chat.id)
+    assert hours == chats.QuietHours(time(23, 30), time(6, 15), "Asia/Kolkata")
+    await console.say("/quiet off")
+    async with any_context.sessions() as session:
+        assert await chats.quiet_hours(session, found.chat.id) is None
 
 
 @pytest.mark.parametrize("typed", ["7", "seven", "7:5", "24:00", "0am"])
