@@ -25,12 +25,12 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import DeliveryKind, DeliveryStatus
 from bot.storage.models import ChatRow, DeliveryRow
-from bot.storage.outbox import ClaimedDelivery
+from bot.storage.outbox import ClaimedDelivery, as_claimed, claim_update
 from bot.storage.upsert import insert_ignoring_duplicates
 
 HELD = "held"
@@ -171,43 +171,6 @@ def _chats_due(
     )
 
 
-def _claim(now: datetime, token: str) -> Any:
-    return (
-        update(_TABLE)
-        .values(
-            status=_CLAIMED,
-            claimed_at=now,
-            claimed_by=token,
-            attempts=_TABLE.c.attempts + 1,
-            resends=_TABLE.c.resends + case((_TABLE.c.status == _CLAIMED, 1), else_=0),
-        )
-        .returning(
-            _TABLE.c.id,
-            _TABLE.c.chat_id,
-            _TABLE.c.kind,
-            _TABLE.c.brief_id,
-            _TABLE.c.digest_id,
-            _TABLE.c.attempts,
-        )
-    )
-
-
-def _claimed(rows: Any, token: str, lapsed: Collection[int] | bool) -> list[ClaimedDelivery]:
-    return [
-        ClaimedDelivery(
-            id=row_id,
-            chat_id=chat_id,
-            kind=DeliveryKind(kind),
-            brief_id=brief_id,
-            digest_id=digest_id,
-            attempts=attempts,
-            token=token,
-            reclaimed=lapsed if isinstance(lapsed, bool) else row_id in lapsed,
-        )
-        for row_id, chat_id, kind, brief_id, digest_id, attempts in rows
-    ]
-
-
 async def claim_held(
     session: AsyncSession,
     now: datetime,
@@ -234,8 +197,8 @@ async def claim_held(
                 _due(candidate, lapsed, now, lease, token, platforms),
                 candidate.c.chat_id.in_(chats),
             )
-            result = await session.execute(_claim(now, token).where(_TABLE.c.id.in_(chosen)))
-            claims += _claimed(result, token, lapsed)
+            result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(chosen)))
+            claims += as_claimed(result, token, lapsed)
     claims.sort(key=lambda claim: claim.id)
     return claims
 
@@ -270,5 +233,5 @@ async def _claim_postgresql(
         return []
     lapsed = {row_id for row_id, status in picked if status == _CLAIMED}
     ids = [row_id for row_id, _ in picked]
-    result = await session.execute(_claim(now, token).where(_TABLE.c.id.in_(ids)))
-    return _claimed(result, token, lapsed)
+    result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(ids)))
+    return as_claimed(result, token, lapsed)

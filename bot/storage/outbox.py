@@ -148,7 +148,8 @@ def _on_platforms(table: Any, platforms: Collection[str]) -> ColumnElement[bool]
     return platform.in_(sorted(platforms))
 
 
-def _claim(now: datetime, token: str) -> Any:
+def claim_update(now: datetime, token: str) -> Any:
+    """The UPDATE … RETURNING that claims delivery rows for `token` (add the WHERE)."""
     return (
         update(_TABLE)
         .values(
@@ -169,7 +170,8 @@ def _claim(now: datetime, token: str) -> Any:
     )
 
 
-def _claimed(rows: Any, token: str, lapsed: Collection[int] | bool) -> list[ClaimedDelivery]:
+def as_claimed(rows: Any, token: str, lapsed: Collection[int] | bool) -> list[ClaimedDelivery]:
+    """The rows `claim_update` returned, as claims; `lapsed` marks those taken over."""
     return [
         ClaimedDelivery(
             id=row_id,
@@ -214,8 +216,8 @@ async def claim_due(
             return []
         lapsed = {row_id for row_id, status in picked if status == _CLAIMED}
         ids = [row_id for row_id, _ in picked]
-        result = await session.execute(_claim(now, token).where(_TABLE.c.id.in_(ids)))
-        claims = _claimed(result, token, lapsed)
+        result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(ids)))
+        claims = as_claimed(result, token, lapsed)
     else:
         claims = []
         for lapsed_ones in (True, False):
@@ -231,8 +233,8 @@ async def claim_due(
                 .order_by(candidate.c.id)
                 .limit(limit - len(claims))
             )
-            result = await session.execute(_claim(now, token).where(_TABLE.c.id.in_(chosen)))
-            claims += _claimed(result, token, lapsed_ones)
+            result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(chosen)))
+            claims += as_claimed(result, token, lapsed_ones)
     claims.sort(key=lambda claim: claim.id)
     return claims
 
