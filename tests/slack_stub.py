@@ -6,6 +6,12 @@ uses, records every call with its arguments, and can be told to fail a method: a
 an HTTP status (429 with Retry-After), once or every time. An unknown method answers
 `unknown_method`, so a call the test did not expect shows up as an error, not as a silent ok.
 It also serves response_url endpoints (`/respond/KEY`) and records what is posted there.
+
+File uploads go in Slack's three steps: files.getUploadURLExternal announces a file (name and
+length) and answers an upload URL on this stub (`/upload/FILE_ID`); the bytes are POSTed there
+(recorded as the call `upload:FILE_ID`, its `data` the bytes); files.completeUploadExternal
+shares the files in a channel, and answers `invalid_arguments` unless each was announced and
+uploaded with its announced length.
 """
 
 from __future__ import annotations
@@ -56,13 +62,17 @@ class SlackStub:
     failures: dict[str, Failure] = field(default_factory=dict)
     base_url: str = ""
     _runner: web.AppRunner | None = None
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id → the bytes uploaded
+    _announced: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (name, length)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -172,7 +182,46 @@ class SlackStub:
             return {"ok": True, "url": self.base_url.replace("/api/", "/socket")}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", ""))[1:]}}
+        if method == "files.getUploadURLExternal":
+            return self._announce(args)
+        if method == "files.completeUploadExternal":
+            return self._complete(args)
         return {"ok": False, "error": "unknown_method"}
+
+    def _announce(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        name, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not name or not length.isdigit() or int(length) < 1:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0FILE{next(self._file_ids):04d}"
+        self._announced[file_id] = (name, int(length))
+        upload_url = self.base_url.replace("/api/", f"/upload/{file_id}")
+        return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+
+    def _complete(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        files = json.loads(args.get("files") or "[]")
+        ids = [str(item.get("id")) for item in files]
+        complete = all(
+            file_id in self._announced
+            and len(self.uploads.get(file_id, b"")) == self._announced[file_id][1]
+            for file_id in ids
+        )
+        if not ids or not complete or not args.get("channel_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = [
+            {"id": item["id"], "name": self._announced[item["id"]][0], "title": item.get("title")}
+            for item in files
+        ]
+        return {"ok": True, "files": shared}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        authorized = "Authorization" in request.headers
+        self.calls.append(Call(f"upload:{file_id}", {"data": data}, authorized))
+        if file_id not in self._announced:
+            return web.Response(status=404, text="not found")
+        self.uploads[file_id] = data
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         args = await request.json()

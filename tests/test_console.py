@@ -229,3 +229,47 @@ async def test_transcript_quiet_hours(console: ConsoleChat) -> None:
     assert "Quiet hours: 22:00-07:00 UTC\n" in await console.say("/settings")
     assert (await console.say("/quiet 7am-7am")).startswith("Usage: /quiet HH:MM-HH:MM")
     assert await console.say("/quiet off") == "Quiet hours off: alerts come as they happen."
+
+
+# --- files sent with a reply ---------------------------------------------------------------------
+
+
+async def test_transcript_sources_opml_shows_the_file_or_saves_a_large_one(
+    console: ConsoleChat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console user is an admin; the export is shown in the transcript while it is short,
+    and saved under the temporary directory, its path shown, once it is large."""
+    sources = BriefRow.metadata.tables["sources"]
+    now = console.context.clock()
+
+    async def add_feeds(*names: str) -> None:
+        rows = [
+            {"url": f"https://feeds.example.org/{name}.xml", "name": name, "topics": ["libya"]}
+            for name in names
+        ]
+        async with console.context.sessions() as session, session.begin():
+            await session.execute(sources.insert(), [{**row, "created_at": now} for row in rows])
+
+    await add_feeds("desk-wire")
+    shown = await console.say("/sources opml")
+    text, _, rest = shown.partition("\n\n--- briefbot-sources.opml (text/x-opml, ")
+    assert text.startswith("Sources as OPML: 1 feed, in the file briefbot-sources.opml.")
+    assert rest.endswith("\n--- end of briefbot-sources.opml ---")
+    assert '<opml version="2.0">' in rest and "<title>briefbot sources</title>" in rest
+    assert (
+        '<outline type="rss" text="desk-wire" title="desk-wire" '
+        'xmlUrl="https://feeds.example.org/desk-wire.xml" category="libya" />'
+    ) in rest
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    await add_feeds(*(f"regional-wire-{number:04d}-{'x' * 80}" for number in range(400)))
+    shown = await console.say("/sources opml")
+    assert shown.startswith("Sources as OPML: 401 feeds")
+    assert "<outline" not in shown
+    saved = Path(shown.rsplit(" saved as ", 1)[1])
+    assert saved.name == "briefbot-sources.opml" and saved.parent.parent == tmp_path
+    assert _outlines_in(saved) == 401
+
+
+def _outlines_in(path: Path) -> int:
+    return path.read_bytes().count(b"<outline ")

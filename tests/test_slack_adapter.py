@@ -3,6 +3,7 @@ its retries and errors, the cached look-ups, the App Home view, start-up, and So
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from bot.adapters.slack_text import (
 )
 from bot.adapters.slack_web import Directory, create_client, retry_after
 from bot.app import Runtime
-from bot.chat import Button, ButtonRow, Card, CommandSpec, Emphasis, Reply, Text
+from bot.chat import Button, ButtonRow, Card, CommandSpec, Emphasis, File, Reply, Text
 from bot.config import Config, DatabaseConfig, SlackConfig
 from bot.domain import ChatKind
 from bot.storage import briefs as brief_store
@@ -227,6 +228,53 @@ async def test_other_refusals_and_outages(stub: SlackStub, runtime: Runtime) -> 
         await unreachable.send("C0DESK", Reply.text("hello"))
 
 
+OPML = File(
+    "briefbot-sources.opml",
+    b'<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0"><head /><body /></opml>\n',
+    "text/x-opml",
+)
+
+
+async def test_a_reply_file_is_uploaded_in_three_steps_into_the_thread(
+    stub: SlackStub, runtime: Runtime
+) -> None:
+    bot = _bot(runtime, stub.base_url)
+    reply = Reply(parts=(Text("Sources as OPML"),), files=(OPML,))
+    ids = await bot.send("C0DESK", reply, thread_id="1699999999.000001")
+    assert [call.method for call in stub.calls] == [
+        "chat.postMessage",
+        "files.getUploadURLExternal",
+        "upload:F0FILE0001",
+        "files.completeUploadExternal",
+    ]
+    _, announced, uploaded, completed = stub.calls
+    assert announced.authorized and announced.args["filename"] == "briefbot-sources.opml"
+    assert announced.args["length"] == str(len(OPML.data))
+    assert uploaded.args["data"] == OPML.data
+    assert not uploaded.authorized  # the upload URL is Slack's own: the token does not go there
+    assert completed.authorized and completed.args["channel_id"] == "C0DESK"
+    assert completed.args["thread_ts"] == "1699999999.000001"
+    assert json.loads(completed.args["files"]) == [
+        {"id": "F0FILE0001", "title": "briefbot-sources.opml"}
+    ]
+    assert ids == ["1700000000.000001"]
+
+
+async def test_a_file_slack_refuses_after_the_text_is_a_line_saying_so(
+    stub: SlackStub, runtime: Runtime
+) -> None:
+    """The text is out: the outbox must not send it again, so no RetryLater or ChatGone."""
+    stub.fail("files.completeUploadExternal", "not_in_channel")
+    reply = Reply(parts=(Text("Sources as OPML"),), files=(OPML,))
+    ids = await _bot(runtime, stub.base_url).send("C0DESK", reply, thread_id="1699999999.000001")
+    text, note = stub.calls_to("chat.postMessage")
+    assert text.args["text"] == "Sources as OPML"
+    assert note.args["text"].startswith("briefbot-sources.opml could not be attached here.")
+    assert note.args["thread_ts"] == "1699999999.000001"
+    assert ids == ["1700000000.000001", "1700000000.000002"]
+    assert stub.uploads == {"F0FILE0001": OPML.data}  # uploaded, but never shared
+
+
 async def test_workspace_admins_are_asked_once_per_five_minutes(stub: SlackStub) -> None:
     now = [1000.0]
     directory = Directory(
@@ -328,6 +376,7 @@ def test_the_manifest_declares_what_the_adapter_uses() -> None:
         "commands",
         "chat:write",
         "chat:write.public",
+        "files:write",
         "app_mentions:read",
         "im:history",
         "im:read",

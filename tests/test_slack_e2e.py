@@ -23,7 +23,9 @@ from bot.app import Runtime
 from bot.chat import Reply, Text
 from bot.config import AdminConfig, Config, DatabaseConfig, SlackConfig
 from bot.domain import ChatKind
+from bot.ingest.opml import read_opml
 from bot.storage import chats as chat_store
+from bot.storage import sources as source_store
 from tests.slack_stub import (
     BOT_USER,
     SlackStub,
@@ -345,6 +347,65 @@ async def test_joining_and_leaving_channels_reports_chat_status(desk: Desk) -> N
     await desk.event({"type": "channel_left", "channel": "C0OLD", "actor_id": "U0ANA"})
     await desk.settle()
     assert sorted(desk.statuses) == [("slack", "C0NEW", True), ("slack", "C0OLD", False)]
+
+
+WEB_FEED = "https://feeds.example.org/desk-wire.xml"
+
+
+async def _add_web_feed(desk: Desk) -> None:
+    """A source fetched over https, which an OPML export carries (the samples are local)."""
+    async with desk.runtime.sessions() as session, session.begin():
+        await source_store.ensure_source(
+            session, WEB_FEED, desk.runtime.clock(), name="Desk Wire", topics=("libya",)
+        )
+
+
+async def test_an_admin_gets_the_opml_file_uploaded_into_the_thread(desk: Desk) -> None:
+    await _add_web_feed(desk)
+    await desk.mention("sources opml", user="U0CONF", thread_ts="1700000001.000100")
+    await desk.stub.wait_for("files.completeUploadExternal")
+    await desk.settle()
+    sending = ("chat.", "files.", "upload:")
+    steps = [call for call in desk.stub.calls if call.method.startswith(sending)]
+    assert [call.method.partition(":")[0] for call in steps] == [
+        "chat.postMessage",
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    posted, announced, uploaded, completed = steps
+    assert posted.args["text"].startswith("Sources as OPML: 1 feed")
+    assert posted.args["thread_ts"] == "1700000001.000100"
+    [shared] = json.loads(completed.args["files"])
+    assert uploaded.method == f"upload:{shared['id']}"
+    assert announced.args["filename"] == shared["title"] == "briefbot-sources.opml"
+    assert announced.args["length"] == str(len(uploaded.args["data"]))
+    assert completed.args["channel_id"] == "C0DESK"
+    assert completed.args["thread_ts"] == "1700000001.000100"
+    [feed] = read_opml(uploaded.args["data"])
+    assert (feed.url, feed.name, feed.categories) == (WEB_FEED, "Desk Wire", ("libya",))
+
+
+async def test_a_file_for_a_channel_the_bot_is_not_in_is_a_line_via_response_url(
+    desk: Desk,
+) -> None:
+    """The text goes through the slash command's response_url, which cannot carry a file: the
+    file is offered to the channel, and when Slack refuses it there, a line says so."""
+    desk.bot.ack_budget = 0
+    desk.stub.fail("chat.postMessage", "channel_not_found")
+    desk.stub.fail("files.completeUploadExternal", "channel_not_found")
+    await desk.command(
+        "sources opml",
+        user="U0CONF",
+        channel="G0PRIVATE",
+        channel_name="privategroup",
+        response_url=desk.stub.response_url("late"),
+    )
+    text, note = await desk.stub.wait_for("respond:late", 2)
+    assert texts(text.args["blocks"]).startswith("Sources as OPML")
+    assert note.args["text"].startswith("briefbot-sources.opml could not be attached here.")
+    [completed] = desk.stub.calls_to("files.completeUploadExternal")
+    assert completed.args["channel_id"] == "G0PRIVATE"
 
 
 @pytest.fixture

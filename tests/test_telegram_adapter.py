@@ -35,7 +35,7 @@ from bot.adapters.telegram_updates import (
 )
 from bot.analysis.pipeline import Analyser
 from bot.app import Runtime
-from bot.chat import Button, ButtonRow, Reply, Text
+from bot.chat import Button, ButtonRow, File, Reply, Text
 from bot.config import Config, ConfigError, DatabaseConfig, TelegramConfig
 from bot.domain import Actor, ActorKind, Analysis, Article, ChatKind
 from bot.render.telegram import CALLBACK_LIMIT
@@ -74,6 +74,7 @@ class CannedBotApi(BaseRequest):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.uploads: list[tuple[str, dict[str, Any]]] = []  # (method, multipart files)
         self.failures: dict[str, list[tuple[int, dict[str, Any]] | Exception]] = {}
         self.members: dict[tuple[int, int], str] = {}
         self.next_message_id = 500
@@ -98,6 +99,8 @@ class CannedBotApi(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         self.calls.append((endpoint, params))
+        if request_data is not None and request_data.contains_files:
+            self.uploads.append((endpoint, dict(request_data.multipart_data)))
         if self.failures.get(endpoint):
             failure = self.failures[endpoint].pop(0)
             if isinstance(failure, Exception):
@@ -120,6 +123,20 @@ class CannedBotApi(BaseRequest):
                 "date": DATE,
                 "text": params["text"],
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
+            }
+        if endpoint == "sendDocument":
+            name, _, media_type = self.uploads[-1][1]["document"]
+            self.next_message_id += 1
+            return {
+                "message_id": self.next_message_id - 1,
+                "date": DATE,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "document": {
+                    "file_id": "f1",
+                    "file_unique_id": "u1",
+                    "file_name": name,
+                    "mime_type": media_type,
+                },
             }
         if endpoint == "getChatMember":
             status = self.members.get((int(params["chat_id"]), int(params["user_id"])), "member")
@@ -568,6 +585,65 @@ async def test_long_replies_are_split_and_the_card_message_is_remembered(
     async with harness.runtime.sessions() as session:
         assert await brief_for_message(session, "telegram", "1001", ids[-1]) == brief_id
         assert await brief_for_message(session, "telegram", "1001", ids[0]) is None
+
+
+# Files ----------------------------------------------------------------------------------------
+
+OPML = b'<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0"><head /><body /></opml>\n'
+
+
+async def test_a_reply_file_follows_its_text_as_a_document_in_the_same_topic(
+    harness: Harness,
+) -> None:
+    brief_id = await _add_brief(harness.runtime, "Tunisia and Italy sign a coast guard deal")
+    opml = File("briefbot-sources.opml", OPML, "text/x-opml")
+    reply = Reply(parts=(Text("Sources as OPML: 1 feed."),), brief_id=brief_id, files=(opml,))
+    ids = await harness.bot.send("-100300", reply, "77")
+    sent = [(name, params) for name, params in harness.api.calls if name.startswith("send")]
+    assert [name for name, _ in sent] == ["sendMessage", "sendDocument"]
+    document = sent[1][1]
+    assert document["chat_id"] == "-100300" and document["message_thread_id"] == 77
+    assert harness.api.uploads == [
+        ("sendDocument", {"document": ("briefbot-sources.opml", OPML, "text/x-opml")})
+    ]
+    assert ids == ["500", "501"]  # the document counts as a message sent
+    async with harness.runtime.sessions() as session:  # replies to the text ask about the brief
+        assert await brief_for_message(session, "telegram", "-100300", "500") == brief_id
+        assert await brief_for_message(session, "telegram", "-100300", "501") is None
+
+
+async def test_a_file_over_the_upload_limit_is_a_line_saying_so(harness: Harness) -> None:
+    big = File("archive.bin", bytes(50_000_001))
+    ids = await harness.bot.send("1001", Reply(parts=(Text("Here it is."),), files=(big,)))
+    assert harness.api.texts() == [
+        "Here it is.",
+        "archive.bin is not attached: at 50.1 MB it is over Telegram's 50 MB limit.",
+    ]
+    assert harness.api.uploads == [] and len(ids) == 2
+
+
+async def test_a_flood_pause_before_the_document_is_waited_out(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text is out: the document is tried again after the pause rather than the outbox
+    sending the whole reply again."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    harness.api.fail(
+        "sendDocument",
+        (
+            429,
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            },
+        ),
+    )
+    reply = Reply(parts=(Text("Sources"),), files=(File("s.opml", OPML, "text/x-opml"),))
+    ids = await harness.bot.send("1001", reply)
+    assert [name for name, _ in harness.api.uploads] == ["sendDocument", "sendDocument"]
+    assert len(harness.api.sent()) == 1 and len(ids) == 2
 
 
 # Sending failures -------------------------------------------------------------------------------

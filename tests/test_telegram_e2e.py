@@ -17,13 +17,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from bot.ingest.opml import read_opml
 
 EMULATOR_DIR = Path(__file__).parent / "telegram_emulator"
 BOT_USERNAME = "briefbot_test_bot"
@@ -142,8 +144,15 @@ class Emulator:
             ),
         )
 
-    def bot_api(self, token: str, method: str) -> Any:
-        return self._post(f"/bot{token}/{method}", {})
+    def bot_api(self, token: str, method: str, **params: Any) -> Any:
+        return self._post(f"/bot{token}/{method}", params)
+
+    def download(self, token: str, file_id: str) -> bytes:
+        """A file the bot sent, fetched as a person's client would: getFile, then its path."""
+        path = self.bot_api(token, "getFile", file_id=file_id)["file_path"]
+        response = self.http.get(f"{self.url}/file/bot{token}/{path}", timeout=10.0)
+        assert response.status_code == 200, response.text
+        return response.content
 
 
 @pytest.fixture(scope="module")
@@ -203,12 +212,21 @@ def _env(database: Path, **telegram: str) -> dict[str, str]:
 
 @contextmanager
 def running_bot(
-    folder: Path, briefs: Path, emulator: Emulator, token: str, **settings: str
+    folder: Path,
+    briefs: Path,
+    emulator: Emulator,
+    token: str,
+    admins: tuple[int, ...] = (),
+    prepare: Callable[[Path], None] | None = None,
+    **settings: str,
 ) -> Iterator[Path]:
-    """The bot process on a copy of the demo database; yields the database path. On exit the
-    process is stopped with SIGTERM and must have shut down cleanly, logging no secret."""
+    """The bot process on a copy of the demo database (changed by `prepare` first, if given);
+    yields the database path. On exit the process is stopped with SIGTERM and must have shut
+    down cleanly, logging no secret."""
     database = folder / "b.db"
     shutil.copy(briefs, database)
+    if prepare is not None:
+        prepare(database)
     env = _env(
         database,
         token=token,
@@ -216,6 +234,8 @@ def running_bot(
         base_file_url=f"{emulator.url}/file/bot",
         **settings,
     )
+    if admins:
+        env["BRIEFBOT_ADMIN__TELEGRAM_IDS"] = json.dumps(list(admins))
     log_path = folder / "bot.log"
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
@@ -249,6 +269,17 @@ def _with(messages: list[Message], needle: str) -> Message:
 def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchall()
+
+
+def _add_web_feed(database: Path) -> None:
+    """A source fetched over https, which an OPML export carries (the demo's are local files).
+    It is never due, so the bot does not try to fetch it."""
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "INSERT INTO sources (url, name, topics, interval_minutes, origin, enabled, failures,"
+            " created_at, next_fetch_at) VALUES (?, ?, ?, 15, 'chat', 1, 0, ?, ?)",
+            (WEB_FEED, "Desk Wire", '["libya"]', "2025-01-01 00:00:00", "2999-01-01 00:00:00"),
+        )
 
 
 def _chat_rows(database: Path) -> dict[str, tuple[str, bool]]:
@@ -290,6 +321,7 @@ FORUM: dict[str, Any] = {
     "is_forum": True,
 }
 CHANNEL: dict[str, Any] = {"id": -100400, "type": "channel", "title": "Briefs channel"}
+WEB_FEED = "https://feeds.example.org/desk-wire.xml"
 
 
 def test_a_person_subscribes_asks_follows_up_and_presses_buttons(
@@ -429,3 +461,27 @@ def test_webhook_mode_checks_the_secret_token(
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
             response = httpx.post(hook, json=forged, headers=headers, timeout=10)
             assert response.status_code == 403
+
+
+def test_an_admin_gets_the_sources_as_an_opml_document_in_the_topic(
+    tmp_path: Path, briefs_db: Path, emulator: Emulator
+) -> None:
+    token = "100004:e2e-document-token-abcdefghijk"
+    with running_bot(
+        tmp_path, briefs_db, emulator, token, admins=(ADMIN["id"],), prepare=_add_web_feed
+    ):
+        emulator.say(token, FORUM, ADMIN, f"/sources@{BOT_USERNAME} opml", thread=78)
+        seen = emulator.wait_for(
+            token, FORUM["id"], lambda seen: any("document" in item["message"] for item in seen)
+        )
+        text, document = (item["message"] for item in seen)
+        data = emulator.download(token, document["document"]["file_id"])
+    assert text["text"].startswith("Sources as OPML: 1 feed, in the file briefbot-sources.opml")
+    assert text["message_thread_id"] == document["message_thread_id"] == "78"
+    assert document["chat_id"] == str(FORUM["id"])
+    assert document["document"]["file_name"] == "briefbot-sources.opml"
+    assert document["document"]["mime_type"] == "text/x-opml"
+    assert document["document"]["file_size"] == len(data)
+    assert data.startswith(b"<?xml") and b"<title>briefbot sources</title>" in data
+    [feed] = read_opml(data)
+    assert (feed.url, feed.name, feed.categories) == (WEB_FEED, "Desk Wire", ("libya",))

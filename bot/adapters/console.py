@@ -1,16 +1,21 @@
-"""The console adapter: typed lines in, plain-text replies out. Same handlers as every platform."""
+"""The console adapter: typed lines in, plain-text replies out. Same handlers as every platform.
+
+A reply's files follow its text: a short text file is shown as it is; any other is saved under
+the system's temporary directory, and its path shown."""
 
 from __future__ import annotations
 
 import asyncio
 import atexit
 import contextlib
+import re
 import shlex
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.chat import Command, Reply
+from bot.chat import Command, File, Reply
 from bot.domain import ChatKind
 from bot.render.plain import render_plain
 from handlers.context import Context
@@ -19,6 +24,9 @@ from handlers.dispatch import dispatch
 PLATFORM = "console"
 USER = "console"
 FOLLOW_UPS = frozenset({"more", "actors", "source", "related"})
+SHOWN_LIMIT = 64 * 1024  # bytes: a text file this size or larger is saved, not shown
+TEXT_TYPES = frozenset({"application/xml", "application/opml", "application/json"})
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # would drive the terminal
 
 
 def split_line(line: str) -> tuple[str, tuple[str, ...], str]:
@@ -68,7 +76,47 @@ class ConsoleChat:
 
     async def say(self, line: str) -> str:
         reply = await self.reply(line)
-        return "" if reply is None else render_plain(reply)
+        return "" if reply is None else show(reply)
+
+
+def show(reply: Reply) -> str:
+    """The reply as plain text, then each of its files."""
+    return "\n\n".join(text for text in (render_plain(reply), *map(show_file, reply.files)) if text)
+
+
+def show_file(file: File) -> str:
+    """A short text file between two marker lines; any other file saved, and where."""
+    text = _printable(file)
+    if text is not None:
+        head = f"--- {file.name} ({file.media_type}, {len(file.data):,} bytes) ---"
+        return f"{head}\n{text.rstrip()}\n--- end of {file.name} ---"
+    return f"{file.name} ({file.media_type}, {len(file.data):,} bytes) saved as {save(file)}"
+
+
+def save(file: File) -> Path:
+    """Into a new directory of its own under the system's temporary directory (only this user
+    can read it), under the file's own name."""
+    folder = Path(tempfile.mkdtemp(prefix="briefbot-"))
+    name = Path(file.name).name
+    path = folder / (name if name not in ("", ".", "..") else "file")
+    path.write_bytes(file.data)
+    return path
+
+
+def _printable(file: File) -> str | None:
+    """The file as text if it is text, short, UTF-8 and free of control characters."""
+    if len(file.data) >= SHOWN_LIMIT or not _is_text(file.media_type):
+        return None
+    try:
+        text = file.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if CONTROL.search(text) else text
+
+
+def _is_text(media_type: str) -> bool:
+    kind = media_type.partition(";")[0].strip().lower()
+    return kind.startswith("text/") or kind in TEXT_TYPES or kind.endswith(("+xml", "+json"))
 
 
 async def run_console(chat: ConsoleChat, interactive: bool) -> int:

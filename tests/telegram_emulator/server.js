@@ -12,7 +12,9 @@
 //    kills the process), updates queued before setWebhook are delivered to it;
 //  - client getUpdates takes `timeout` (seconds) to wait for the bot's next message;
 //  - client routes /sendUpdate (any raw update, e.g. my_chat_member) and /failNext (answer the
-//    next call of a bot method with an error, e.g. 429 or 403).
+//    next call of a bot method with an error, e.g. 429 or 403);
+//  - sendDocument with the file uploaded as multipart/form-data, getFile, and the file's
+//    download under /file/bot<token>/<file_path>.
 const express = require('express');
 const axios = require('axios');
 const TelegramServer = require('telegram-test-api');
@@ -34,7 +36,10 @@ const chats = new Map(); // chat id → the chat object users sent, so bot messa
 const members = new Map(); // `${chat}:${user}` → status
 const commands = new Map(); // token → bot commands
 const failures = new Map(); // `${token}:${method}` → error answer
+const documents = new Map(); // `${token}:${file_id}` → the uploaded bytes
+const UPLOAD_LIMIT = 50e6; // bytes a bot may upload
 let nextCallbackId = 1;
+let nextFileId = 1;
 
 const seconds = () => Math.floor(Date.now() / 1000);
 const params = (req) => ({ ...req.query, ...req.body });
@@ -70,6 +75,43 @@ function markupProblem(markup) {
   return bad ? 'BUTTON_DATA_INVALID' : null;
 }
 
+// Added: multipart/form-data as bots send files ({fields, files}, or null if it is not one).
+// Names come as browsers write them (httpx too): `"` as %22, control characters as %XX.
+const formName = (value) => value.replace(/\\\\/g, '\\')
+  .replace(/%([01][0-9A-F]|22)/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+function multipart(req) {
+  const boundary = /boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(req.headers['content-type'] || '');
+  if (!boundary || !Buffer.isBuffer(req.body)) return null;
+  const delimiter = Buffer.from(`\r\n--${boundary[1] || boundary[2]}`);
+  const body = Buffer.concat([Buffer.from('\r\n'), req.body]);
+  const form = { fields: {}, files: {} };
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === '--') return form; // the last one
+    const end = body.indexOf(delimiter, start);
+    const split = body.indexOf('\r\n\r\n', start);
+    if (end < 0 || split < 0 || split > end) return null;
+    const head = body.subarray(start + 2, split).toString('utf8');
+    const content = body.subarray(split + 4, end);
+    const name = /;\s*name="([^"]*)"/i.exec(head);
+    const filename = /;\s*filename="([^"]*)"/i.exec(head);
+    const mimeType = /^content-type:\s*(.+)$/im.exec(head);
+    if (!name) return null;
+    if (filename) {
+      form.files[formName(name[1])] = {
+        filename: formName(filename[1]),
+        mimeType: mimeType ? mimeType[1].trim() : 'application/octet-stream',
+        content,
+      };
+    } else {
+      form.fields[formName(name[1])] = content.toString('utf8');
+    }
+    at = end;
+  }
+  return null;
+}
+
 function messageJson(stored) {
   const m = stored.message;
   const chat = chats.get(String(m.chat_id))
@@ -83,6 +125,8 @@ function messageJson(stored) {
   };
   const markup = parsed(m.reply_markup);
   if (markup && markup.inline_keyboard) json.reply_markup = markup;
+  if (m.document) json.document = m.document;
+  if (m.caption) json.caption = m.caption;
   if (m.message_thread_id) {
     json.message_thread_id = Number(m.message_thread_id);
     json.is_topic_message = true;
@@ -206,6 +250,43 @@ app.all('/bot:token/sendMessage', (req, res) => {
   const stored = server.storage.botMessages[server.storage.botMessages.length - 1];
   server.emit('bot-message');
   return res.json({ ok: true, result: messageJson(stored) });
+});
+const uploads = express.raw({ type: 'multipart/form-data', limit: UPLOAD_LIMIT + 1e6 });
+app.post('/bot:token/sendDocument', uploads, (req, res) => {
+  const form = multipart(req);
+  const upload = form && form.files.document;
+  if (!upload) return badRequest(res, 'Bad Request: there is no document in the request');
+  if (!upload.content.length) return badRequest(res, 'Bad Request: file must be non-empty');
+  if (upload.content.length > UPLOAD_LIMIT) {
+    return badRequest(res, 'Request Entity Too Large', 413);
+  }
+  const { token } = req.params;
+  const fileId = `document${nextFileId}`;
+  nextFileId += 1;
+  documents.set(`${token}:${fileId}`, upload.content);
+  const document = {
+    file_id: fileId,
+    file_unique_id: `unique-${fileId}`,
+    file_name: upload.filename,
+    mime_type: upload.mimeType,
+    file_size: upload.content.length,
+  };
+  server.addBotMessage({ ...form.fields, document }, token);
+  const stored = server.storage.botMessages[server.storage.botMessages.length - 1];
+  server.emit('bot-message');
+  return res.json({ ok: true, result: messageJson(stored) });
+});
+app.all('/bot:token/getFile', (req, res) => {
+  const fileId = String(params(req).file_id || '');
+  const content = documents.get(`${req.params.token}:${fileId}`);
+  if (!content) return badRequest(res, 'Bad Request: invalid file_id');
+  const file = { file_id: fileId, file_unique_id: `unique-${fileId}`, file_size: content.length };
+  return res.json({ ok: true, result: { ...file, file_path: `documents/${fileId}` } });
+});
+app.get('/file/bot:token/documents/:fileId', (req, res) => {
+  const content = documents.get(`${req.params.token}:${req.params.fileId}`);
+  if (!content) return res.status(404).send('Not Found');
+  return res.type('application/octet-stream').send(content);
 });
 function edit(req, res, change) {
   const body = params(req);
