@@ -386,6 +386,17 @@ async def test_an_admin_gets_the_opml_file_uploaded_into_the_thread(desk: Desk) 
     assert (feed.url, feed.name, feed.categories) == (WEB_FEED, "Desk Wire", ("libya",))
 
 
+async def test_a_quick_slash_command_acks_its_text_and_uploads_its_file(desk: Desk) -> None:
+    await _add_web_feed(desk)
+    answer = await desk.command("sources opml", user="U0CONF")
+    assert texts(answer["blocks"]).startswith("Sources as OPML")
+    [completed] = await desk.stub.wait_for("files.completeUploadExternal")
+    assert completed.args["channel_id"] == "C0DESK"
+    [uploaded] = [call for call in desk.stub.calls if call.method.startswith("upload:")]
+    [feed] = read_opml(uploaded.args["data"])
+    assert feed.url == WEB_FEED
+
+
 async def test_a_file_for_a_channel_the_bot_is_not_in_is_a_line_via_response_url(
     desk: Desk,
 ) -> None:

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import aiohttp
@@ -209,20 +209,17 @@ class SlackBot:
             messages = self.sender.render(reply)
             if not messages:
                 await ack()
-                return
-            first = messages[0]
-            await ack(
-                text=first.text,
-                blocks=first.blocks,
-                response_type="in_channel",
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-            if len(messages) > 1:
-                rest = self.sender.deliver_messages(
-                    origin.channel, messages[1:], None, origin.response_url, reply.brief_id
+            else:
+                first = messages[0]
+                await ack(
+                    text=first.text,
+                    blocks=first.blocks,
+                    response_type="in_channel",
+                    unfurl_links=False,
+                    unfurl_media=False,
                 )
-                self._spawn(self._guarded(rest, origin))
+            if len(messages) > 1 or reply.files:
+                self._spawn(self._guarded(self._send_rest(reply, messages[1:], origin), origin))
         except Exception:
             log.exception("incident %s: slack slash command failed", uuid.uuid4().hex[:8])
             if ack.response is None:
@@ -314,6 +311,15 @@ class SlackBot:
 
     async def _chat_status(self, channel: str, active: bool) -> None:
         await self.on_chat_status(PLATFORM, channel, active)
+
+    async def _send_rest(self, reply: Reply, messages: Sequence[Any], origin: Origin) -> None:
+        """What an inline ack could not carry: the further messages, then the files."""
+        if messages:
+            await self.sender.deliver_messages(
+                origin.channel, messages, None, origin.response_url, reply.brief_id
+            )
+        if reply.files:
+            await self.sender.deliver_files(origin.channel, reply.files, None, origin.response_url)
 
     async def _guarded(self, work: Awaitable[None], origin: Origin | None) -> None:
         """Background work: a failure is logged with an incident id and the person gets a short
