@@ -209,3 +209,39 @@ async def test_rewrites_in_one_language_still_join_by_signature(
     assert (report.briefs_new, report.briefs_merged) == (1, 1)
     [(brief, outlets)] = await stored(runtime)
     assert outlets == ["rewrite", "wire"] and brief.title == wire.title
+
+
+def test_alike_wording_does_not_join_reports_of_another_day() -> None:
+    from bot.analysis.cluster import StoryIndex, signature
+    from bot.analysis.evidence import Evidence, collect
+    from bot.analysis.pipeline import Analyser
+    from bot.domain import Article
+
+    analyser = Analyser.load()
+
+    def evidence(report: Report) -> Evidence:
+        article = Article(
+            identity=report.title,
+            title=report.title,
+            url=None,
+            summary=report.body,
+            text="",
+            outlet="wire",
+            published_at=report.published,
+            source_url="https://wire.example.org/feed",
+        )
+        found = analyser.analyse(article)
+        return collect(report.title, report.body, found.actors, found.topics, report.published)
+
+    first_night = STORIES["sfax-interception"][2]
+    next_night = next(
+        report
+        for pair in APART.values()
+        for report in pair
+        if report.title != first_night.title and "صفاقس" in report.title
+    )
+    index = StoryIndex()
+    index.add(1, signature(next_night.title, next_night.body), [evidence(next_night)])
+    values = signature(first_night.title, first_night.body)
+    assert index.find(values) == 1  # by wording alone they would join
+    assert index.find(values, evidence(first_night)) is None

@@ -173,8 +173,14 @@ class StoryIndex:
         best: tuple[float, int] | None = None
         for brief_id in self._lsh.query(probe):
             score = probe.jaccard(self._hashes[brief_id])
-            if score >= self.threshold and (best is None or score > best[0]):
-                best = (score, brief_id)
+            if score < self.threshold or (best is not None and score <= best[0]):
+                continue
+            # Like wording is not enough when the facts disagree (another day, another kind of
+            # event): two interceptions off Sfax on two nights read alike.
+            summary = self._summaries.get(brief_id)
+            if evidence is not None and summary is not None and summary.rules_out(evidence):
+                continue
+            best = (score, brief_id)
         if best is not None:
             return best[1]
         return self._by_evidence(evidence) if evidence is not None else None
