@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import DeliveryKind, DeliveryStatus
 from bot.storage.models import ChatRow, DeliveryRow
-from bot.storage.outbox import ClaimedDelivery, as_claimed, claim_update
+from bot.storage.outbox import ClaimedDelivery, as_claimed, claim_picked, claim_update
 from bot.storage.upsert import insert_ignoring_duplicates
 
 HELD = "held"
@@ -229,9 +229,4 @@ async def _claim_postgresql(
             .with_for_update(skip_locked=True, of=_TABLE)
         )
     )
-    if not picked:
-        return []
-    lapsed = {row_id for row_id, status in picked if status == _CLAIMED}
-    ids = [row_id for row_id, _ in picked]
-    result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(ids)))
-    return as_claimed(result, token, lapsed)
+    return await claim_picked(session, picked, now, token)

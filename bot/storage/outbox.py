@@ -187,6 +187,18 @@ def as_claimed(rows: Any, token: str, lapsed: Collection[int] | bool) -> list[Cl
     ]
 
 
+async def claim_picked(
+    session: AsyncSession, picked: Sequence[Any], now: datetime, token: str
+) -> list[ClaimedDelivery]:
+    """Claim the (id, status) rows picked under lock; those already claimed were taken over."""
+    if not picked:
+        return []
+    lapsed = {row_id for row_id, status in picked if status == _CLAIMED}
+    ids = [row_id for row_id, _ in picked]
+    result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(ids)))
+    return as_claimed(result, token, lapsed)
+
+
 async def claim_due(
     session: AsyncSession,
     now: datetime,
@@ -212,12 +224,7 @@ async def claim_due(
                 .with_for_update(skip_locked=True, of=_TABLE)
             )
         )
-        if not picked:
-            return []
-        lapsed = {row_id for row_id, status in picked if status == _CLAIMED}
-        ids = [row_id for row_id, _ in picked]
-        result = await session.execute(claim_update(now, token).where(_TABLE.c.id.in_(ids)))
-        claims = as_claimed(result, token, lapsed)
+        claims = await claim_picked(session, picked, now, token)
     else:
         claims = []
         for lapsed_ones in (True, False):
