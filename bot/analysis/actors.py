@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from bot.analysis.agency import acting_states, article_country, is_descriptor, resolve_generic
+from bot.analysis.agency import (
+    acting_states,
+    article_country,
+    is_cited,
+    is_descriptor,
+    resolve_generic,
+)
+from bot.analysis.companies import find_companies
 from bot.analysis.gazetteer import (
     Gazetteer,
     GazetteerEntry,
@@ -35,7 +42,7 @@ from bot.analysis.gazetteer import (
     prepare,
 )
 from bot.analysis.gazetteer import load_gazetteer as _load
-from bot.analysis.lexicon import HEADS, HONORIFICS, PARTICLES, Tokens
+from bot.analysis.lexicon import HEADS, HONORIFICS, PARTICLES, REGAL, Tokens
 from bot.analysis.text import fold
 from bot.analysis.titles import (
     Context,
@@ -215,6 +222,8 @@ def _read_part(
             continue
         if kind is ActorKind.PERSON and elsewhere.overlaps(hit):
             continue
+        if kind is ActorKind.INSTITUTION and is_cited(prepared, hit):
+            continue
         order = (part.number, hit.start)
         record = _entry_actor(actors, hit.entry, order)
         if kind is ActorKind.PERSON:
@@ -222,7 +231,27 @@ def _read_part(
     for mention, entry in tied:
         order = (part.number, mention.start)
         _note(_entry_actor(actors, entry, order), order, mention)
+    _note_companies(part, context, mentions, actors)
     unmatched.extend(((part.number, mention.start), mention) for mention in others)
+
+
+def _note_companies(
+    part: _Part, context: Context, mentions: list[PersonMention], actors: dict[str, _Actor]
+) -> None:
+    """Companies the gazetteer lacks: one actor per name, whatever its case."""
+    taken = Spans(
+        [(hit.start, hit.end) for hit in part.hits if hit.entry.kind is not ActorKind.STATE]
+        + [(mention.start, mention.end) for mention in mentions if mention.parts >= 2]
+    )
+    found = find_companies(context.text, context.folded, context.tokens, context.state_words)
+    for company in found:
+        if taken.overlaps(company):
+            continue
+        order = (part.number, company.start)
+        key = f"company:{fold(company.name)}"
+        record = actors.setdefault(key, _Actor(ActorKind.ORGANISATION, None, order))
+        record.seen_at(order)
+        record.add_name(company.name, order)
 
 
 def _note_hit(record: _Actor, written: str, order: Order) -> None:
@@ -322,7 +351,8 @@ def _note(record: _Actor, order: Order, mention: PersonMention) -> None:
     record.add_role(mention.role, order)
     record.named = record.named or mention.parts >= 2 or mention.role is not None
     # A known person keeps a Latin-script name, whatever the article's script.
-    if mention.parts >= 2 and (record.entry is None or _is_full_name(mention.name)):
+    full = mention.parts >= 2 or _regal(mention)
+    if full and (record.entry is None or _is_full_name(mention.name)):
         record.add_name(mention.name, order)
 
 
@@ -337,11 +367,17 @@ def _place_unmatched(
     person with that surname, and is dropped when there is none."""
     mentions.sort(key=lambda item: item[0])
     for order, mention in mentions:
-        if mention.parts >= 2:
+        if mention.parts >= 2 or _regal(mention):
             _place_full_name(actors, order, mention, gazetteer)
     for order, mention in mentions:
-        if mention.parts < 2:
+        if mention.parts < 2 and not _regal(mention):
             _place_surname(actors, order, mention, gazetteer)
+
+
+def _regal(mention: PersonMention) -> bool:
+    """A monarch or a pope goes by one name: "la reine Letizia", "Pope Francis"."""
+    words = fold(mention.role).split() if mention.role else []
+    return bool(words) and words[-1] in REGAL
 
 
 def _place_full_name(
@@ -352,7 +388,7 @@ def _place_full_name(
         _note(_entry_actor(actors, entry, order), order, mention)
         return
     words = _name_words(mention.name)
-    record = next(
+    record = actors.get(" ".join(words)) or next(
         (found for found in actors.values() if found.words and _same_person(found.words, words)),
         None,
     )

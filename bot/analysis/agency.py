@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 
-from bot.analysis.gazetteer import STATE_TYPE, Form, Gazetteer, Hit, PreparedText
+from bot.analysis.gazetteer import (
+    STATE_TYPE,
+    Form,
+    Gazetteer,
+    GazetteerEntry,
+    Hit,
+    PreparedText,
+)
 from bot.analysis.lexicon import DETERMINERS, HEADS, SPEECH_VERBS, Token, Tokens
 from bot.analysis.text import fold
 from bot.domain import ActorKind
@@ -62,6 +69,10 @@ _OBJECT_VERBS = _words(
     accuse condamne soutient soutenu aider aide exhorte remercie salue critique frappe attaque
     sanctionne menace invite rejoint accorde fournit fourni livre octroie
     """
+)
+_COMPASS = _words(
+    "eastern western northern southern central north south east west north-eastern "
+    "north-western south-eastern south-western northeastern northwestern southeastern southwestern"
 )
 _PLACES = _words(
     """
@@ -144,6 +155,20 @@ def is_descriptor(prepared: PreparedText, hit: Hit) -> bool:
         or _DESCRIBED_AFTER.match(folded, hit.end)
         or _DESCRIBED_BEFORE.search(folded, max(0, hit.start - 40), hit.start)
     )
+
+
+_CITED_BEFORE = re.compile(
+    r"(?:according to|figures (?:published|released|compiled) by|data (?:published|released)"
+    r" by|selon|d'apres|chiffres (?:publies|communiques) par|donnees (?:publiees|communiquees)"
+    r" par|حسب|بحسب|وفق|وفقا ل|نقلا عن|بيانات)"
+    r" (?:the |le |la |les |l'|ال)?$"
+)
+
+
+def is_cited(prepared: PreparedText, hit: Hit) -> bool:
+    """A body named only as the source of figures or news: "according to the interior
+    ministry", "selon le ministère de l'Intérieur"."""
+    return bool(_CITED_BEFORE.search(prepared.folded, max(0, hit.start - 48), hit.start))
 
 
 def acting_states(
@@ -241,6 +266,8 @@ class _Chain:
             return bool(earlier) and earlier[0] in ACTING_NOUNS | _AID_NOUNS
         if previous in _PLACES or previous == "a":
             return False
+        if previous in _COMPASS and earlier and earlier[0] in _PLACES:
+            return False  # "in eastern Libya"
         if previous in ("for", "pour"):
             return any(word in _AID_NOUNS for word in earlier)
         if before and before[0].key in _OBJECT_VERBS:
@@ -524,10 +551,28 @@ def resolve_generic(
             continue
         if entry is None or (hit.entry.name == STATE_TYPE and _office(prepared, hit)):
             continue
+        named = _named_government(resolved, entry) if hit.entry.name == STATE_TYPE else None
+        if named is not None:
+            resolved.append(Hit(named, Form.NAME, start, end))
+            continue
         form = Form.GENERIC if hit.entry.name == STATE_TYPE else Form.NAME
         resolved.append(Hit(entry, form, start, end))
     kept = [hit for hit in resolved if id(hit) not in consumed]
     return sorted(kept, key=lambda hit: hit.start)
+
+
+def _named_government(earlier: Sequence[Hit], state: GazetteerEntry) -> GazetteerEntry | None:
+    """The government of `state` named last before a bare "the government": Libya's
+    Government of National Stability, not Libya, in "the government said"."""
+    for hit in reversed(earlier):
+        entry = hit.entry
+        if (
+            entry.kind is ActorKind.INSTITUTION
+            and entry.country == state.name
+            and "government" in entry.name.lower()
+        ):
+            return entry
+    return None
 
 
 def _written_country(prepared: PreparedText, hits: Sequence[Hit], index: int) -> int | None:

@@ -18,7 +18,8 @@ def _words(text: str) -> frozenset[str]:
 HEADS = _words(
     """
     president vice-president president-elect minister premier secretary secretary-general
-    undersecretary under-secretary chancellor vice-chancellor king queen emir prince speaker
+    pope princess sultan cardinal archbishop bishop undersecretary under-secretary chancellor
+    vice-chancellor king queen emir prince speaker
     chairman chairwoman chairperson chair co-chair head chief commander commander-in-chief
     leader co-leader governor mayor ambassador envoy representative spokesman spokeswoman
     spokesperson director director-general administrator commissioner coordinator adviser
@@ -35,9 +36,11 @@ HEADS = _words(
     commissaire avocat avocate journaliste militant militante opposant opposante dirigeant
     dirigeante patron patronne homologue chancelier chanceliere ecrivain ecrivaine auteur
     autrice entraineur selectionneur attaquant defenseur coordinateur coordinatrice mediateur
-    mediatrice fondateur fondatrice
+    mediatrice fondateur fondatrice pape princesse prefet prefete wali
     """
 )
+# Titles that name a person by one name: "la reine Letizia", "Pope Francis", "Emir Tamim".
+REGAL = _words("king queen emir prince princess pope sultan roi reine princesse pape")
 # Honorifics mark a person but carry no office.
 HONORIFICS = _words("mr. mrs. ms. dr. m. mme mme. mlle sheikh cheikh sir dame")
 RANKS = _words(

@@ -13,9 +13,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from bot.analysis.agency import ARABIC_VERBS
-from bot.analysis.gazetteer import Hit, trie_pattern
+from bot.analysis.gazetteer import trie_pattern
 from bot.analysis.lexicon import (
     ARABIC_PREFIX,
     COMMENTATORS,
@@ -41,6 +42,7 @@ from bot.analysis.text import fold
 
 MAX_NAME_PARTS = 4
 _INITIAL = re.compile(r"[A-Z]\.")
+_REGNAL = re.compile(r"[IVX]{2,5}")  # "Felipe VI", "Leo XIV"
 _STARTERS = HEADS | HONORIFICS
 _NAMEABLE_HONORIFICS = frozenset({"sheikh", "cheikh"})
 # Between a head and the words qualifying it from the left: "Ministry of Defence spokesman".
@@ -52,6 +54,10 @@ _GENERAL_TITLES = frozenset(
     {"director", "secretary", "attorney", "inspector", "directeur", "secretaire", "procureur"}
 )
 _APPOSITION_END = frozenset({",", ".", ";", ":", ")", "—", "–"})
+# "the governor of the central bank, X Y," / "le ministre de la Protection civile, X Y,": after
+# "of"/"de", a few words of any case complete the title up to the comma before the name.
+_COMPLEMENT_OPENERS = frozenset({"of", "de", "du", "des", "d'"})
+_MAX_COMPLEMENT = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,13 @@ class PersonMention:
     role_span: tuple[int, int] | None = None
 
 
+class Located(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
 class Spans:
     """Sorted, non-overlapping character spans: does a token, a hit or a mention touch one?"""
 
@@ -71,7 +84,7 @@ class Spans:
         self._spans = sorted(spans)
         self._starts = [start for start, _ in self._spans]
 
-    def overlaps(self, item: Token | Hit | PersonMention) -> bool:
+    def overlaps(self, item: Located) -> bool:
         index = bisect_right(self._starts, item.end - 1) - 1
         return index >= 0 and self._spans[index][1] > item.start
 
@@ -204,6 +217,12 @@ def _titled(context: Context, start: int) -> tuple[PersonMention, int] | None:
     complement = any(token.key in CONNECTORS for token in ahead[1 : last + 1])
     if after is not None and (after.parts > 1 or not complement):
         return after, after.end
+    if after is None:
+        ahead = context.tokens.after(start, 24)
+        named = _after_complement(context, ahead, last)
+        if named is not None:
+            name, title_end = named
+            return _mention(context, name, _role(context, role_start, title_end)), name[-1].end
     if len(ahead) == 12:
         ahead = context.tokens.after(start, 24)
     end = _apposition_end(context, ahead, last)
@@ -233,6 +252,34 @@ def _title_end(context: Context, ahead: list[Token]) -> int:
         elif following.key not in CONNECTORS:
             break
     return last
+
+
+def _after_complement(
+    context: Context, ahead: list[Token], last: int
+) -> tuple[list[Token], int] | None:
+    """The full name set off by commas after a title and its complement, and where the title
+    ends: "le président de la région, Carlos Mazón, est critiqué"."""
+    opener = last + 1
+    if opener >= len(ahead) or ahead[opener].key not in _COMPLEMENT_OPENERS:
+        return None
+    for comma in range(opener + 1, min(len(ahead), opener + _MAX_COMPLEMENT + 1)):
+        token = ahead[comma]
+        if token.text == ",":
+            break
+        if not (token.word and adjacent(ahead[comma - 1], token)):
+            return None
+    else:
+        return None
+    if comma == opener + 1 or ahead[comma - 1].key in CONNECTORS:
+        return None
+    first = _name_start(context, ahead, comma)
+    name = _name_after(context, ahead, first)
+    if name is None or len([t for t in name if t.key not in PARTICLES]) < 2:
+        return None
+    following = next((token for token in ahead if token.start >= name[-1].end), None)
+    if following is not None and following.text not in _APPOSITION_END:
+        return None
+    return name, ahead[comma - 1].end
 
 
 def _named_portfolio(ahead: list[Token], index: int) -> bool:
@@ -338,6 +385,9 @@ def _name_after(context: Context, ahead: list[Token], index: int) -> list[Token]
             parts += 1
             if token.possessive:
                 break
+        elif picked and _REGNAL.fullmatch(token.text):
+            picked.append(token)
+            break
         elif _particle(token, first=not picked) or (picked and _INITIAL.fullmatch(token.text)):
             picked.append(token)
         else:
@@ -359,6 +409,7 @@ def _name_before(context: Context, position: int) -> list[Token] | None:
             _name_word(context, token)
             or _particle(token, first=False)
             or (_INITIAL.fullmatch(token.text) and picked)
+            or (_REGNAL.fullmatch(token.text) and not picked)
         ):
             break
         picked.insert(0, token)
@@ -397,11 +448,26 @@ def _particle(token: Token, *, first: bool) -> bool:
 
 
 def _trimmed(picked: list[Token]) -> list[Token] | None:
-    """No particle or initial at the end; a run of more than four name words is no name."""
-    while picked and (picked[-1].key in PARTICLES or _INITIAL.fullmatch(picked[-1].text)):
+    """No particle or initial at the end, except a surname that is one ("Yossi Abu"); a run of
+    more than four name words is no name."""
+    while picked and (
+        (picked[-1].key in PARTICLES and not _particle_surname(picked))
+        or _INITIAL.fullmatch(picked[-1].text)
+    ):
         picked.pop()
     parts = sum(token.key not in PARTICLES for token in picked)
     return picked if 0 < parts <= MAX_NAME_PARTS else None
+
+
+def _particle_surname(picked: list[Token]) -> bool:
+    last = picked[-1]
+    return (
+        len(picked) > 1
+        and last.capitalised
+        and len(last.key) >= 3
+        and last.key in LEADING_PARTICLES
+        and picked[-2].key not in PARTICLES
+    )
 
 
 def _mention(
@@ -414,6 +480,8 @@ def _mention(
         and t.key not in ARABIC_PARTICLES
         and not _INITIAL.fullmatch(t.text)
     ]
+    if _particle_surname(name):
+        words.append(name[-1])
     text = context.text[name[0].start : name[-1].end]
     last = name[-1]
     if last.possessive:
