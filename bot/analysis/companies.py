@@ -59,7 +59,7 @@ def find_companies(
             mention = _after_introducer(text, tokens, match.end(), state_words)
         if mention is not None:
             found.setdefault(mention.start, mention)
-    for mention in _suffixed(text, tokens, state_words):
+    for mention in _suffixed(text, folded, tokens, state_words):
         found.setdefault(mention.start, mention)
     return [found[start] for start in sorted(found)]
 
@@ -128,32 +128,30 @@ def _company_word(token: Token, state_words: frozenset[str], *, first: bool) -> 
     return not first or not (base in NOT_NAMES or base in TITLE_WORDS or base in state_words)
 
 
-def _suffixed(text: str, tokens: Tokens, state_words: frozenset[str]) -> list[CompanyMention]:
+def _suffixed(
+    text: str, folded: str, tokens: Tokens, state_words: frozenset[str]
+) -> list[CompanyMention]:
     """Runs of two to four capitalised words whose last is a company word."""
     found: list[CompanyMention] = []
-    run: list[Token] = []
-    for token in [*tokens.between(0, len(text)), None]:
-        if (
-            token is not None
-            and _NAME_WORD.fullmatch(token.text)
-            and (not run or token.start == run[-1].end + 1)
-        ):
-            run.append(token)
+    for match in _suffix_pattern().finditer(folded):
+        if not text[match.start()].isupper():
             continue
-        found.extend(_suffixed_name(text, run, state_words))
-        run = [token] if token is not None and _NAME_WORD.fullmatch(token.text) else []
+        run = tokens.before(match.end(), _MAX_NAME_WORDS)
+        while run and not (
+            _NAME_WORD.fullmatch(run[0].text)
+            and all(b.start == a.end + 1 for a, b in zip(run, run[1:], strict=False))
+        ):
+            run.pop(0)
+        first = 0
+        while first < len(run) - 1 and not _company_word(run[first], state_words, first=True):
+            first += 1
+        if len(run) - first >= 2:
+            mention = _name_run(text, run[first:], state_words)
+            if mention is not None and mention.end == match.end():
+                found.append(mention)
     return found
 
 
-def _suffixed_name(
-    text: str, run: list[Token], state_words: frozenset[str]
-) -> list[CompanyMention]:
-    for last in range(len(run) - 1, 0, -1):
-        if run[last].key not in _SUFFIXES:
-            continue
-        first = max(0, last - _MAX_NAME_WORDS + 1)
-        while first < last and not _company_word(run[first], state_words, first=True):
-            first += 1
-        mention = _name_run(text, run[first : last + 1], state_words) if first < last else None
-        return [mention] if mention is not None else []
-    return []
+@lru_cache(maxsize=1)
+def _suffix_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W_])(?:{trie_pattern(_SUFFIXES)})(?![^\W_])")
