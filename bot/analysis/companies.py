@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.analysis.gazetteer import trie_pattern
 from bot.analysis.lexicon import NOT_NAMES, TITLE_WORDS, Token, Tokens, adjacent
@@ -139,7 +140,7 @@ def _suffixed(
         run = tokens.before(match.end(), _MAX_NAME_WORDS)
         while run and not (
             _NAME_WORD.fullmatch(run[0].text)
-            and all(b.start == a.end + 1 for a, b in zip(run, run[1:], strict=False))
+            and all(b.start == a.end + 1 for a, b in pairwise(run))
         ):
             run.pop(0)
         first = 0
