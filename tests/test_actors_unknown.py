@@ -125,3 +125,50 @@ def test_the_government_after_a_named_government_is_that_body(gazetteer) -> None
     names = {actor.name for actor in extract_actors("Benghazi expels envoys", body, gazetteer)}
     assert "Government of National Stability" in names
     assert "Libya" not in names
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "role"),
+    [
+        (
+            '"The army has lost the roads," said Moussa Diallo, an independent researcher '
+            "in Niamey.",
+            "Moussa Diallo",
+            "independent researcher in Niamey",
+        ),
+        (
+            "« La junte n'a plus de marge », estime Awa Traoré, chercheuse au centre Timbuktu.",
+            "Awa Traoré",
+            "chercheuse au centre Timbuktu",
+        ),
+        (
+            "Prices will climb again, according to Marco Ferri, an economist at Banca Sud.",
+            "Marco Ferri",
+            "economist at Banca Sud",
+        ),
+        ("Analyst Youssef Cherif said the move was expected.", "Youssef Cherif", "Analyst"),
+    ],
+)
+def test_people_quoted_by_name_are_actors(gazetteer, body, name, role) -> None:  # type: ignore[no-untyped-def]
+    found = actors(gazetteer, body)
+    assert found[name].kind is ActorKind.PERSON
+    assert found[name].role == role
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '"We will not stop," said Tuesday\'s statement.',
+        '"No," said the minister.',
+        "The figures rose, according to Tunisian Customs.",
+    ],
+)
+def test_no_person_after_a_verb_of_speech_without_a_full_name(gazetteer, body) -> None:  # type: ignore[no-untyped-def]
+    assert not [a for a in extract_actors("", body, gazetteer) if a.kind is ActorKind.PERSON]
+
+
+def test_a_spokesman_for_a_court_of_first_instance(gazetteer) -> None:  # type: ignore[no-untyped-def]
+    body = "Hatem Jaziri, a spokesman for the court of first instance, said the trial was fair."
+    assert actors(gazetteer, body)["Hatem Jaziri"].role == (
+        "spokesman for the court of first instance"
+    )

@@ -26,7 +26,8 @@ HEADS = _words(
     advisor counsellor counselor prosecutor attorney judge senator congressman congresswoman
     lawmaker legislator mp deputy general colonel lieutenant brigadier admiral captain marshal
     sergeant commandant official lawyer journalist activist dissident founder ceo counterpart
-    striker coach defender midfielder goalkeeper winger writer novelist author blogger cleric
+    co-founder cofounder striker coach defender midfielder goalkeeper winger writer novelist
+    author blogger cleric
     imam preacher warlord gen. lt. col. maj. brig. adm. capt. cpt. sgt. gov. sen. rep. pres.
     cdt. gal.
     presidente vice-presidente ministre secretaire porte-parole chef cheffe colonel-major
@@ -72,7 +73,8 @@ TITLE_WORDS = _words(
     organisation association movement front bureau authority court bank fund corporation
     company institute center centre observatory network coalition alliance forum charge
     management land ground tribal armed group brigade battalion division unit units
-    adjoint adjointe delegue deleguee nouveau nouvelle ancien ancienne interimaire interim
+    sortant sortante adjoint adjointe delegue deleguee nouveau nouvelle ancien ancienne
+    interimaire interim
     premier premiere haut haute grand speciale defense nationale interieur interieure
     affaires etrangeres exterieures exterieur armee armees etat-major etat gouvernement
     republique finances economie commerce industrie energie sante transports securite surete

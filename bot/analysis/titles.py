@@ -127,9 +127,58 @@ def _latin_people(context: Context) -> list[PersonMention]:
         if not context.text[word_start : word_start + 1].isupper():
             continue  # "officials said": no name there, and no need to read the words
         name = _name_before(context, match.start())
-        if name and not _commentator(context, name[0]):
-            found.append(_mention(context, name, None))
+        if name:
+            role = _commentator_role(context, name[0])
+            found.append(_mention(context, name, role))
+    for match in _attribution_pattern().finditer(context.folded):
+        mention = _attributed(context, match.end())
+        if mention is not None:
+            found.append(mention)
     return found
+
+
+@lru_cache(maxsize=1)
+def _attribution_pattern() -> re.Pattern[str]:
+    """A verb of speech after a quote or a comma, or "according to": the name follows
+    ('…," said Leila Haddad, an analyst', "« … », estime Adama Koné, chercheur")."""
+    speech = trie_pattern(SPEECH_VERBS | SPEECH_PRESENT_FR)
+    return re.compile(
+        rf"(?:[,\"”»] ?(?:{speech})|(?<![^\W_])(?:according to|selon|d'apres)) (?=[A-ZÀ-Þ])",
+        re.IGNORECASE,
+    )
+
+
+def _attributed(context: Context, start: int) -> PersonMention | None:
+    """The full name at `start`, closed by punctuation, with the title set off after it."""
+    ahead = context.tokens.after(start, 24)
+    name = _name_after(context, ahead, 0)
+    if name is None or len([token for token in name if token.key not in PARTICLES]) < 2:
+        return None
+    rest = [token for token in ahead if token.start >= name[-1].end]
+    if rest and rest[0].text not in _APPOSITION_END:
+        return None
+    return _mention(context, name, _set_off_role(context, rest))
+
+
+def _set_off_role(context: Context, rest: list[Token]) -> tuple[str, int, int] | None:
+    """The title after a name and a comma: ", an energy analyst at MedEnergy," gives
+    "energy analyst at MedEnergy"; ", chercheur spécialiste du Sahel." gives the same words."""
+    if len(rest) < 2 or rest[0].text != ",":
+        return None
+    words = rest[1:]
+    first = 1 if words[0].key in DETERMINERS else 0
+    end = first
+    while end < min(len(words), first + 8):
+        token = words[end]
+        if not token.word or (end > first and not adjacent(words[end - 1], token)):
+            break
+        end += 1
+    if end == first:
+        return None
+    held = [token.key for token in words[first:end]]
+    if not any(word in HEADS or word in COMMENTATORS for word in held):
+        return None
+    return _role(context, words[first].start, words[end - 1].end)
 
 
 # Two to five capitalised words in a row, particles between them: "Mohamed el-Manfi", "Hamadi
@@ -171,9 +220,12 @@ def _name_segments(context: Context, tokens: list[Token]) -> Iterator[list[Token
         yield name
 
 
-def _commentator(context: Context, first: Token) -> bool:
+def _commentator_role(context: Context, first: Token) -> tuple[str, int, int] | None:
+    """ "analyst Kholood Khair said": the commentator's word is the role."""
     before = context.tokens.before(first.start, 1)
-    return bool(before) and before[-1].key in COMMENTATORS
+    if before and before[-1].key in COMMENTATORS and adjacent(before[-1], first):
+        return before[-1].text, before[-1].start, before[-1].end
+    return None
 
 
 def is_headline_case(text: str) -> bool:
@@ -347,7 +399,9 @@ def _apposition_end(context: Context, ahead: list[Token], last: int) -> int | No
     """End of a title set off by commas ("X, the head of the World Meteorological
     Organization, said"); None when the title runs on into a sentence ("the minister said")."""
     end = ahead[last].end
-    complement = False  # after "of", any words may follow: "the head of the fishermen's union"
+    # After "of", any words may follow: "the head of the fishermen's union", "a spokesman for
+    # the court of first instance".
+    complement = any(token.key in CONNECTORS for token in ahead[1 : last + 1])
     for index in range(last + 1, last + 14):
         if index == len(ahead):
             return end if ahead[-1].end == len(context.text) else None
