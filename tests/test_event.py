@@ -198,3 +198,14 @@ def test_event_is_an_exact_span_of_the_source(title: str, body: str, language: s
     assert event
     assert len(event) <= 120
     assert event.removesuffix(ELLIPSIS) in squash_spaces(f"{title} {body}")
+
+
+def test_a_french_quote_opening_with_a_guillemet_and_a_space_starts_a_sentence() -> None:
+    from bot.analysis.text import sentences
+
+    text = "Le port a fermé. « C'est un recul », résume un diplomate.\u00a0« Rien ne bouge. »"
+    assert sentences(text) == [
+        "Le port a fermé.",
+        "« C'est un recul », résume un diplomate.",
+        "« Rien ne bouge. »",
+    ]

@@ -385,3 +385,41 @@ def test_plans_tolls_and_passing_nouns_are_not_implications(
     lead: str, sentence: str, language: str
 ) -> None:
     assert find_implications(lead + sentence, language) == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "expected"),
+    [
+        (
+            "Rebels took the town on Monday. Officials gave no toll. "
+            '"The army now holds only the main road," said Amadou Sy, an independent '
+            "security researcher in Niamey.",
+            "en",
+            '"The army now holds only the main road," said Amadou Sy',
+        ),
+        (
+            "Le port a fermé lundi. Les dockers sont en grève. « Le pays perd sa seule "
+            "porte vers la mer », estime Awa Diop, politologue à Dakar.",
+            "fr",
+            "« Le pays perd sa seule porte vers la mer », estime Awa Diop",
+        ),
+        (
+            "Le port a fermé lundi. Les dockers sont en grève. « C'est un retour en "
+            "arrière de dix ans », résume un diplomate européen.",
+            "fr",
+            "« C'est un retour en arrière de dix ans », résume un diplomate européen.",
+        ),
+    ],
+)
+def test_a_commentators_quoted_reading_is_an_implication(
+    body: str, language: str, expected: str
+) -> None:
+    assert any(found.startswith(expected) for found in find_implications(body, language))
+
+
+def test_a_quote_reported_without_a_reading_is_not_an_implication() -> None:
+    body = (
+        "Le port a fermé lundi. Les dockers sont en grève. « Nous reprendrons le travail "
+        "mardi », a déclaré Awa Diop, porte-parole du syndicat."
+    )
+    assert find_implications(body, "fr") == ()

@@ -65,6 +65,22 @@ _AR_ASSESSES = (
     r"|يخشون|حذر|حذرت|حذروا|يحذر|تحذر|يحذرون|يعتقد|تعتقد|يعتقدون|يتوقع|تتوقع|يتوقعون|اعتبر"
     r"|يعتبر|يعتبرون|رجح|يرجح|يرجحون)"
 )
+# A quote, then who reads it: '…," said Ana Ruiz, an analyst at …', '…," said a diplomat';
+# « … », estime / juge / relève / résume X: verbs that give a reading, not a report.
+_COMMENTATOR = (
+    r"(?:analyst|researcher|expert|economist|specialist|diplomat|professor|fellow|scholar"
+    r"|observer|consultant|strategist)"
+)
+_QUOTED_COMMENT_EN = (
+    r"(?:said|says|argued|argues|noted|notes|warned|warns|added) (?:(?:\w|-)+,? ){0,4}?"
+    rf"(?:a|an|the) (?:(?:\w|-)+ ){{0,4}}{_COMMENTATOR}s?"
+)
+_QUOTED_COMMENT_FR = (
+    r"(?:estime|jugent|juge|releve|resume|analyse|observe|constate|decrypte|tranche|avertit"
+    r"|previent|met en garde|s'inquiete) (?:(?:\w|-)+,? ){0,4}?(?:un|une|le|la)? ?(?:\w+ )?"
+    r"(?:analyste|chercheu\w+|specialiste|expert\w*|diplomate|politologue|economiste"
+    r"|universitaire|professeu\w+|observateur|observatrice|\w+logue)"
+)
 _CUE_PHRASES: dict[str, dict[float, str]] = {
     "en": {
         3.0: (
@@ -80,11 +96,14 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|break|escalation|first|end|return|step|milestone)|for the first time (?:since|in)"
             r"|the (?:first|largest|biggest|deadliest|worst|highest|lowest) (?:\w+ ){0,3}since"
             r"|analysts? (?:say|said|says|warn\w*|believe\w*|note\w*|see|saw|argue\w*|expect\w*)"
-            r"|(?:experts?|observers?|diplomats?|critics|analysts) (?:\w+ ){0,3}(?:warn\w*"
-            r"|fear\w*|believe\w*|see|saw|argue\w*|expect\w*|predict\w*|caution\w*)"
+            r"|(?:experts?|observers?|diplomats?|critics|analysts|researchers|economists"
+            r"|specialists) (?:\w+ ){0,3}(?:warn\w*|fear\w*|believe\w*|see|saw|argue\w*"
+            r"|expect\w*|predict\w*|caution\w*)"
         ),
         2.0: (
-            r"highlight(?:s|ed|ing)|shows? (?:that|how)|reflects?|reflecting|illustrates?"
+            rf"{_QUOTED_COMMENT_EN}|(?:analysts|researchers|experts|economists) (?:\w+ ){{0,4}}"
+            r"says?(?: that)?"
+            r"|highlight(?:s|ed|ing)|shows? (?:that|how)|reflects?|reflecting|illustrates?"
             r"|demonstrates?|(?:is|are|was|were|widely) (?:\w+ )?seen as|(?:is|are) viewed as"
             r"|rais(?:es?|ing|ed) (?:\w+ )?(?:concerns?|fears?|questions?|doubts?|prospects?)"
             r"|(?:is|are|was|were) (?:\w+ )?(?:un)?likely to|threaten(?:s|ed|ing)? to"
@@ -137,6 +156,7 @@ _CUE_PHRASES: dict[str, dict[float, str]] = {
             r"|specialistes|chercheurs)"
         ),
         2.0: (
+            rf"{_QUOTED_COMMENT_FR}|"
             r"ce qui pourrait|risquen?t? (?:\w+ )?(?:de |d')|menacen?t? (?:de |d')"
             r"|susceptibles? (?:de |d')|montre (?:\w+ )?(?:que|qu')|espere (?:que|qu')"
             r"|(?:renforce|conforte|traduit|traduisent|fragilise|affaiblit|illustre|confirme"

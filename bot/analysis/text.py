@@ -14,7 +14,10 @@ _APOSTROPHE_VARIANTS = re.compile("[\u2019\u2018\u02bc`]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*", re.UNICODE)
 # A sentence ends at . ! ? or ؟, then a space and a capital, quote, digit or Arabic letter.
-_SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"'”»)]?\s+(?=[\"'“«(]?[A-ZÀ-ÖØ-Þ0-9\u0600-\u06ff])")
+# A French quote opens with "« " and a space: the sentence still starts there.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?؟…])[\"'”»)]?\s+(?=(?:[\"'“(]|«\s?)?[A-ZÀ-ÖØ-Þ0-9\u0600-\u06ff])"
+)
 _ABBREVIATIONS = (
     "U.S.",
     "U.N.",
