@@ -1,6 +1,7 @@
 """Actors in Arabic: people found by their titles and by "قال X، المتحدث باسم ...", known
-people under their English name, unknown people in Arabic script as written, and every word
-list folded like the text, so that hamza and ta marbuta spellings read the same."""
+people under their English name, unknown people in Arabic script as written, a name ending
+before a noun that follows it ("ونظيره", "ووزراء") or "و" with another given name, and every
+word list folded like the text, so that hamza and ta marbuta spellings read the same."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from bot.analysis import agency, titles
 from bot.analysis.actors import Gazetteer, extract_actors, load_gazetteer
+from bot.analysis.romanise import romanise_name
 from bot.analysis.text import fold
 from bot.domain import Actor, ActorKind
 
@@ -171,6 +173,8 @@ _ARABIC_LISTS = {
     "titles.ARABIC_PARTICLES": titles.ARABIC_PARTICLES,
     "titles.ARABIC_LATE": titles.ARABIC_LATE,
     "titles.ARABIC_NOT_NAMES": titles.ARABIC_NOT_NAMES,
+    "titles.ARABIC_AFTER_NAME": titles.ARABIC_AFTER_NAME,
+    "titles.ARABIC_NUMBERS": titles.ARABIC_NUMBERS,
     "agency.ARABIC_VERBS": agency.ARABIC_VERBS,
     "agency.ARABIC_ACTING_NOUNS": agency.ARABIC_ACTING_NOUNS,
     "agency.ARABIC_AID_NOUNS": agency.ARABIC_AID_NOUNS,
@@ -228,3 +232,146 @@ def test_hamza_and_ta_marbuta_spellings_give_the_same_actors(
 
     assert folded(standard) == folded(variant)
     assert folded(standard)
+
+
+# ---------------------------------------------------------------- where a name ends
+# The name is checked as found, whether the actor shows it in Arabic script or in its Latin
+# spelling (romanise.py): a name cut in the wrong place reads differently either way.
+
+
+def shown(arabic: str) -> set[str]:
+    return {arabic, romanise_name(arabic) or arabic}
+
+
+def person(body: str, gazetteer: Gazetteer) -> tuple[str, str | None]:
+    [found] = people(body, gazetteer)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "role"),
+    [
+        # a counterpart, with and without "و"
+        (
+            "والتقى وزير الداخلية الإيطالي ماتيو بيانتيدوسي ونظيره التونسي في روما.",
+            "ماتيو بيانتيدوسي",
+            "وزير الداخلية الإيطالي",
+        ),
+        (
+            "واستقبلت وزيرة الخارجية ليلى بن سالم نظيرتها المالية في تونس.",
+            "ليلى بن سالم",
+            "وزيرة الخارجية",
+        ),
+        # a group of officials, a number
+        (
+            "وشارك وزير المالية سالم العبيدي ووزراء ثلاث دول أفريقية في الاجتماع.",
+            "سالم العبيدي",
+            "وزير المالية",
+        ),
+        (
+            "وقال المتحدث باسم الحكومة منير الزين وممثلو النقابات إن الحوار مستمر.",
+            "منير الزين",
+            "المتحدث باسم الحكومة",
+        ),
+        (
+            "ووصل وزير الداخلية خالد الزين وخمسة من مساعديه إلى الحدود.",
+            "خالد الزين",
+            "وزير الداخلية",
+        ),
+        (
+            "وقال وزير التجارة سالم الزين فمسؤولو الوزارة إن الأسعار مستقرة.",
+            "سالم الزين",
+            "وزير التجارة",
+        ),
+        # kin
+        ("واستقبل السفير أحمد الزروق وزوجته الضيوف.", "أحمد الزروق", "السفير"),
+    ],
+)
+def test_a_name_ends_before_a_noun_that_follows_it(
+    body: str, name: str, role: str, gazetteer: Gazetteer
+) -> None:
+    found, title = person(body, gazetteer)
+    assert found in shown(name)
+    assert title == role
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "وحضر الاجتماع الوزير ووزراء ثلاث دول أفريقية.",
+        "وقال السيد ووزراء الخارجية إن الاتفاق مهم.",
+        "وتعين الرئيسة ثلث أعضاء المجلس.",
+        # "إلى" folds to "الي", which is no article carrying the title on
+        "وترجمت الروايات الفائزة والمرشحة إلى لغات عدة.",
+    ],
+)
+def test_a_noun_after_a_title_is_no_name(body: str, gazetteer: Gazetteer) -> None:
+    assert people(body, gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("وقال رئيس الحزب عمر بوشاح وأحمد الزروق إن الحزب سيشارك.", "عمر بوشاح"),
+        ("وقال رئيس الحزب عمر بوشاح وعبد الله الزين إن الحزب سيشارك.", "عمر بوشاح"),
+    ],
+)
+def test_and_with_a_given_name_opens_another_person(
+    body: str, name: str, gazetteer: Gazetteer
+) -> None:
+    found, title = person(body, gazetteer)
+    assert found in shown(name)
+    assert title == "رئيس الحزب"
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        # given names that begin with "و" or "ف" are names, not "and" + a word
+        ("وقال رئيس النقابة وليد الزين إن الإضراب مستمر.", "وليد الزين"),
+        ("وقال المدير العام وسيم الشريف إن الإضراب مستمر.", "وسيم الشريف"),
+        ("وقال رئيس النقابة فتحي الزين إن الإضراب مستمر.", "فتحي الزين"),
+        # "علي" with its ya is the name Ali; "على" (on) folds to the same word
+        ("وقال وزير التجارة علي الزين إن الأسعار مستقرة.", "علي الزين"),
+        ("وقال وزير التجارة سالم الزين على هامش المعرض إن الأسعار مستقرة.", "سالم الزين"),
+    ],
+)
+def test_names_that_look_like_a_conjunction_or_a_preposition(
+    body: str, name: str, gazetteer: Gazetteer
+) -> None:
+    found, _ = person(body, gazetteer)
+    assert found in shown(name)
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "role"),
+    [
+        (
+            "وقال الأمين العام لحزب النور الجديد، سمير الزين، إن الحزب سيشارك.",
+            "سمير الزين",
+            "الأمين العام لحزب النور الجديد",
+        ),
+        # the words after a body without the article name the body, up to the comma
+        (
+            "وقال الأمين العام لحزب غد مشرق، سمير الزين، إن الحزب سيشارك.",
+            "سمير الزين",
+            "الأمين العام لحزب غد مشرق",
+        ),
+        (
+            "ووقعت الاتفاق المديرة العامة لشركة الموانئ، سعاد بن عمر، في الرباط.",
+            "سعاد بن عمر",
+            "المديرة العامة لشركة الموانئ",
+        ),
+    ],
+)
+def test_a_comma_after_a_title_may_lead_to_a_given_name_and_a_family_name(
+    body: str, name: str, role: str, gazetteer: Gazetteer
+) -> None:
+    found, title = person(body, gazetteer)
+    assert found in shown(name)
+    assert title == role
+
+
+def test_a_comma_after_a_title_does_not_lead_to_a_word_alone(gazetteer: Gazetteer) -> None:
+    assert people("وقال وزير الداخلية، في بيان، إن الحدود مؤمنة.", gazetteer) == []
+    assert people("واجتمع وزير الداخلية، الزروق، بالوفد.", gazetteer) == []

@@ -574,11 +574,16 @@ def _role(context: Context, start: int, end: int) -> tuple[str, int, int] | None
 # ---------------------------------------------------------------- Arabic
 # Arabic has no capitals: a name is the run of words after a title ("وزير الداخلية خالد النوري")
 # or after a verb of speech ("قال رمضان بن عمر، المتحدث باسم ..."), up to a comma, "إن", a
-# preposition or a verb. Every list is folded like the text (أ إ آ → ا, ؤ → و, ئ → ي, ة → ه,
-# ى → ي, diacritics dropped), so that "رئيسة"/"رئيسه" or "أكد"/"اكد" read the same; words
-# that the press spells two ways after folding are listed both ways (مسؤول, مسئول).
+# preposition, a verb, a noun that follows a name ("ونظيره", "ووزراء", a number: see
+# ARABIC_AFTER_NAME) or "و" with another given name ("X وأحمد Y"). Every list is folded like
+# the text (أ إ آ → ا, ؤ → و, ئ → ي, ة → ه, ى → ي, diacritics dropped), so that "رئيسة"/"رئيسه"
+# or "أكد"/"اكد" read the same; words that the press spells two ways after folding are listed
+# both ways (مسؤول, مسئول).
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
+
+# The Latin part of this module is edited apart; this one import serves the Arabic part only.
+from bot.analysis.romanise import given_names  # noqa: E402
 
 
 def _arabic_words(text: str) -> frozenset[str]:
@@ -604,6 +609,7 @@ ARABIC_TITLE_NOUNS = _arabic_words(
     """
     أركان مجلس حكومة وزارة هيئة جهاز مفوضية بعثة قوات شؤون شئون لشؤون لشئون باسم دولة لجنة
     حزب حركة جبهة اتحاد منظمة قيادة إدارة مصلحة مديرية وكالة ديوان غرفة محكمة
+    شركة مؤسسة مكتب بنك مصرف صندوق جامعة نقابة جمعية معهد
     """
 )
 ARABIC_SPEECH_VERBS = _arabic_words(
@@ -631,6 +637,29 @@ ARABIC_NOT_NAMES = _arabic_words(
     مواطن مواطنون خبير خبراء محلل محللون مراقب مراقبون دبلوماسي دبلوماسيون باحث باحثون بيان
     تقرير مصرفي متعاملون ناشطون عناصر مسلحون أحد بعض عدد البيان التقرير الوزارة الرئاسة
     البعثة الجماعة الحركة الجيش الحكومة السلطات الشرطة المصدر المسؤول المسئول الأمم
+    """
+)
+# Nouns that follow a name and end it, with or without "و"/"ف" attached: "ماتيو بيانتيدوسي
+# ونظيره التونسي", "خالد النوري ووزراء ثلاث دول", "X وزوجته": a counterpart, a group of
+# officials, kin or aides of the person, a number, a plural of states or bodies.
+ARABIC_AFTER_NAME = _arabic_words(
+    """
+    نظير نظيره نظيرته نظيرها نظيرتها نظيريه نظراؤه نظرائه نظراء نظيراه وزراء وزيرا ممثلو
+    ممثلي ممثلين ممثلون ممثلا رؤساء قادة زعماء أعضاء عضو أمناء سفراء مسؤولو مسؤولي مسئولو
+    مسئولي نواب مبعوثو مبعوثي مستشارو مساعدو مساعدي زوجته زوجها زوجة زوج ابنه ابنته ابنها
+    ابنتها ابناه نجله نجلها نجلي شقيقه شقيقته شقيقها شقيقتها أخوه أخيه أخاه أخته والده
+    والدته والدها والدتها عائلته عائلتها أسرته أسرتها أقاربه أبناؤه أبنائه أبناء نائبه
+    نائبها نائبته مساعده مساعدها مستشاره مستشارها حارسه حراسه أنصاره أنصار مؤيدوه مؤيديه
+    رفاقه رفيقه فريقه فريقها محاميه محامو محاموه وفده وفدها وفد وفود حكومته حكومتها إدارته
+    إدارتها بلاده بلادها حزبه حزبها دول دولتي دولتين بلدان منظمات هيئات جمعيات أحزاب شركات
+    آخرون آخرين وآخرون وغيره غيرهم جميع كل كلا كافة معظم نحو حوالي قرابة زهاء
+    """
+)
+ARABIC_NUMBERS = _arabic_words(
+    """
+    واحد واحدة اثنان اثنين اثنتان اثنتين ثلاث ثلاثة أربع أربعة خمس خمسة ست ستة سبع سبعة
+    ثمان ثماني ثمانية تسع تسعة عشر عشرة عشرات عشرين ثلاثين أربعين خمسين مئة مائة مئات
+    ألف ألفا آلاف مليون ملايين مليار مليارات نصف ثلث ثلثي ربع عدة بضع بضعة
     """
 )
 # Words that complete a rank: "الفريق أول", "العميد الركن".
@@ -734,6 +763,7 @@ def _arabic_titled(
         and _arabic_title_word(context, words, end, head)
     ):
         end += 1
+    end = _body_named(context, words, end)
     if any(word.key in ARABIC_LATE for word in words[head:end]):
         return None  # "الرئيس الراحل إدريس ديبي": a predecessor named as background
     opening = _arabic_key(words[head].key)
@@ -747,9 +777,11 @@ def _arabic_titled(
         or (start > ranks and words[start].key in ARABIC_RANK_PARTS)
     ):
         start += 1
-    if comma and start == ranks:
-        return None  # a comma must lead to a rank: "رئيس الأركان، الفريق X"
     name = _arabic_name(context, words, start)
+    if comma and start == ranks and not (name is not None and _given_and_family(name)):
+        # A comma must lead to a rank ("رئيس الأركان، الفريق X") or to a given name and a
+        # family name: "الأمين العام لحزب مستقبل وطن، شريف النجار".
+        return None
     if name is None:
         return None
     after = start + len(name)
@@ -792,6 +824,8 @@ def _arabic_title_word(context: Context, words: list[Token], index: int, head: i
     if context.bodies.overlaps(token):
         return True  # "قائد اللواء 444": the brigade
     key = token.key
+    if key in ARABIC_STOPS:
+        return False  # "إلى" folds to "الي", which is no article
     if key in ARABIC_RANK_PARTS:
         return _arabic_key(words[index - 1].key) in ARABIC_RANKS
     if _arabic_titles(words, index):
@@ -809,12 +843,15 @@ def _arabic_title_word(context: Context, words: list[Token], index: int, head: i
 
 def _arabic_name(context: Context, words: list[Token], start: int) -> list[Token] | None:
     """Up to four words from `start`; the first one may carry the article only alone (a
-    surname: "الوزير النوري", "وأضاف الجبابلي أن") or when the gazetteer knows the person."""
+    surname: "الوزير النوري", "وأضاف الجبابلي أن") or when the gazetteer knows the person.
+    A known given name with "و" attached opens another person: "محمد علي وأحمد خالد"."""
     picked: list[Token] = []
     for token in words[start : start + MAX_NAME_PARTS]:
         if not _arabic_name_word(context, token):
             break
         if picked and not adjacent(picked[-1], token):
+            break
+        if picked and _another_person(token.key):
             break
         picked.append(token)
     if not picked:
@@ -831,14 +868,67 @@ def _arabic_name_word(context: Context, token: Token) -> bool:
     return (
         key[:1].isalpha()
         and bool(_ARABIC.match(key))
-        and key not in ARABIC_STOPS
-        and key not in ARABIC_NOT_NAMES
+        and (key not in ARABIC_STOPS or _ali(token))
+        and not _not_a_name(key)
         and _arabic_key(key) not in _ARABIC_TRIGGERS
         and (
             context.people.overlaps(token)
             or not (context.bodies.overlaps(token) or _arabic_verb(key))
         )
     )
+
+
+_NOT_NAMES = ARABIC_NOT_NAMES | ARABIC_AFTER_NAME | ARABIC_NUMBERS
+_CONJUNCTIONS = ("و", "ف")
+_ALI = fold("علي")
+
+
+def _not_a_name(key: str) -> bool:
+    """A word that is no part of a name, alone or with "و"/"ف" attached ("ونظيره",
+    "ووزراء", "فمسؤولون", "وفي")."""
+    if key in _NOT_NAMES:
+        return True
+    if len(key) > 2 and key.startswith(_CONJUNCTIONS):
+        bare = key[1:]
+        return bare in _NOT_NAMES or (bare in ARABIC_STOPS and bare != _ALI)
+    return False
+
+
+def _ali(token: Token) -> bool:
+    """The name Ali: "علي" written with a final ya; "على" (on) folds to the same word."""
+    return token.key == _ALI and token.text.endswith("ي")
+
+
+_MAX_BODY_NAME = 4
+
+
+def _body_named(context: Context, words: list[Token], end: int) -> int:
+    """Where a title ends whose last word is a body without the article ("لحزب", "لشركة"):
+    the words after it up to a comma name the body when a given name and a family name follow
+    the comma ("الأمين العام لحزب مستقبل وطن، شريف النجار"); else `end`."""
+    last = words[end - 1].key
+    if last.startswith("ال") or _unprefixed(last) not in ARABIC_TITLE_NOUNS:
+        return end
+    for comma in range(end, min(end + _MAX_BODY_NAME + 1, len(words))):
+        if words[comma].key in _COMMAS:
+            if comma == end:
+                return end
+            name = _arabic_name(context, words, comma + 1)
+            return comma if name is not None and _given_and_family(name) else end
+        if not _arabic_name_word(context, words[comma]):
+            return end
+    return end
+
+
+def _given_and_family(name: list[Token]) -> bool:
+    """Two words or more, the first a given name the name table knows."""
+    return len(name) > 1 and name[0].key in given_names()
+
+
+def _another_person(key: str) -> bool:
+    """A word that is "و" and a given name, and no given name itself: "وأحمد", not "وليد"."""
+    given = given_names()
+    return len(key) > 3 and key.startswith("و") and key not in given and key[1:] in given
 
 
 def _arabic_verb(key: str) -> bool:
