@@ -351,8 +351,7 @@ def _note(record: _Actor, order: Order, mention: PersonMention) -> None:
     record.add_role(mention.role, order)
     record.named = record.named or mention.parts >= 2 or mention.role is not None
     # A known person keeps a Latin-script name, whatever the article's script.
-    full = mention.parts >= 2 or _regal(mention)
-    if full and (record.entry is None or _is_full_name(mention.name)):
+    if _full(mention) and (record.entry is None or _is_full_name(mention.name)):
         record.add_name(mention.name, order)
 
 
@@ -366,16 +365,21 @@ def _place_unmatched(
     the nearest full name before it (or else after it) that ends with it, or the one known
     person with that surname, and is dropped when there is none."""
     mentions.sort(key=lambda item: item[0])
+    surnames: list[tuple[Order, PersonMention]] = []
     for order, mention in mentions:
-        if mention.parts >= 2 or _regal(mention):
+        if _full(mention):
             _place_full_name(actors, order, mention, gazetteer)
-    for order, mention in mentions:
-        if mention.parts < 2 and not _regal(mention):
-            _place_surname(actors, order, mention, gazetteer)
+        else:
+            surnames.append((order, mention))
+    for order, mention in surnames:
+        _place_surname(actors, order, mention, gazetteer)
 
 
-def _regal(mention: PersonMention) -> bool:
-    """A monarch or a pope goes by one name: "la reine Letizia", "Pope Francis"."""
+def _full(mention: PersonMention) -> bool:
+    """A name in full: two words or more, or one after the title of a monarch or a pope, who
+    goes by one name ("la reine Letizia", "Pope Francis")."""
+    if mention.parts >= 2:
+        return True
     words = fold(mention.role).split() if mention.role else []
     return bool(words) and words[-1] in REGAL
 

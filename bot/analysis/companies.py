@@ -86,18 +86,18 @@ def _named_with_introducer(
     """ "Compagnie Tunisienne de Navigation", "Société nationale de l'Électricité": capitalised
     words, and the connectors between them, after a capitalised company word."""
     run = tokens.after(start, 2 * _MAX_NAME_WORDS + 2)
-    end = last = 0
+    last = 0
     for index in range(1, len(run)):
         token = run[index]
         if not adjacent(run[index - 1], token) or index - last > 3:
             break
         if _NAME_WORD.fullmatch(token.text) and token.base not in NOT_NAMES - state_words:
-            end = last = index
+            last = index
         elif token.key not in _INNER_CONNECTORS:
             break
-    if end == 0:
+    if last == 0:
         return None
-    return CompanyMention(text[start : run[end].end], start, run[end].end)
+    return CompanyMention(text[start : run[last].end], start, run[last].end)
 
 
 def _adjective(token: Token, state_words: frozenset[str]) -> bool:
@@ -110,7 +110,7 @@ def _adjective(token: Token, state_words: frozenset[str]) -> bool:
 def _name_run(text: str, tokens: list[Token], state_words: frozenset[str]) -> CompanyMention | None:
     picked: list[Token] = []
     for token in tokens[:_MAX_NAME_WORDS]:
-        if picked and token.start != picked[-1].end + 1:
+        if picked and not adjacent(picked[-1], token):
             break
         if not _company_word(token, state_words, first=not picked):
             break
@@ -140,7 +140,7 @@ def _suffixed(
         run = tokens.before(match.end(), _MAX_NAME_WORDS)
         while run and not (
             _NAME_WORD.fullmatch(run[0].text)
-            and all(b.start == a.end + 1 for a, b in pairwise(run))
+            and all(adjacent(left, right) for left, right in pairwise(run))
         ):
             run.pop(0)
         first = 0

@@ -38,6 +38,7 @@ from bot.analysis.lexicon import (
     adjacent,
     is_acronym,
 )
+from bot.analysis.romanise import given_names
 from bot.analysis.text import fold
 
 MAX_NAME_PARTS = 4
@@ -152,7 +153,7 @@ def _attributed(context: Context, start: int) -> PersonMention | None:
     """The full name at `start`, closed by punctuation, with the title set off after it."""
     ahead = context.tokens.after(start, 24)
     name = _name_after(context, ahead, 0)
-    if name is None or len([token for token in name if token.key not in PARTICLES]) < 2:
+    if name is None or _name_parts(name) < 2:
         return None
     rest = [token for token in ahead if token.start >= name[-1].end]
     if rest and rest[0].text not in _APPOSITION_END:
@@ -326,7 +327,7 @@ def _after_complement(
         return None
     first = _name_start(context, ahead, comma)
     name = _name_after(context, ahead, first)
-    if name is None or len([t for t in name if t.key not in PARTICLES]) < 2:
+    if name is None or _name_parts(name) < 2:
         return None
     following = next((token for token in ahead if token.start >= name[-1].end), None)
     if following is not None and following.text not in _APPOSITION_END:
@@ -509,8 +510,12 @@ def _trimmed(picked: list[Token]) -> list[Token] | None:
         or _INITIAL.fullmatch(picked[-1].text)
     ):
         picked.pop()
-    parts = sum(token.key not in PARTICLES for token in picked)
-    return picked if 0 < parts <= MAX_NAME_PARTS else None
+    return picked if 0 < _name_parts(picked) <= MAX_NAME_PARTS else None
+
+
+def _name_parts(name: list[Token]) -> int:
+    """The words of a name, particles aside."""
+    return sum(token.key not in PARTICLES for token in name)
 
 
 def _particle_surname(picked: list[Token]) -> bool:
@@ -581,9 +586,6 @@ def _role(context: Context, start: int, end: int) -> tuple[str, int, int] | None
 # both ways (مسؤول, مسئول).
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
-
-# The Latin part of this module is edited apart; this one import serves the Arabic part only.
-from bot.analysis.romanise import given_names  # noqa: E402
 
 
 def _arabic_words(text: str) -> frozenset[str]:
