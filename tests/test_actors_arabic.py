@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import agency, titles
+from bot.analysis import agency, lexicon, titles_arabic
 from bot.analysis.actors import Gazetteer, extract_actors, load_gazetteer
 from bot.analysis.romanise import romanise_name
 from bot.analysis.text import fold
@@ -162,19 +162,19 @@ def test_a_known_surname_in_another_arabic_name_is_another_person(
 
 
 _ARABIC_LISTS = {
-    "titles.ARABIC_HEADS": titles.ARABIC_HEADS,
-    "titles.ARABIC_RANKS": titles.ARABIC_RANKS,
-    "titles.ARABIC_RANK_PARTS": titles.ARABIC_RANK_PARTS,
-    "titles.ARABIC_HONORIFICS": titles.ARABIC_HONORIFICS,
-    "titles.ARABIC_TITLE_NOUNS": titles.ARABIC_TITLE_NOUNS,
-    "titles.ARABIC_SPEECH_VERBS": titles.ARABIC_SPEECH_VERBS,
-    "titles.ARABIC_ACCORDING": titles.ARABIC_ACCORDING,
-    "titles.ARABIC_STOPS": titles.ARABIC_STOPS,
-    "titles.ARABIC_PARTICLES": titles.ARABIC_PARTICLES,
-    "titles.ARABIC_LATE": titles.ARABIC_LATE,
-    "titles.ARABIC_NOT_NAMES": titles.ARABIC_NOT_NAMES,
-    "titles.ARABIC_AFTER_NAME": titles.ARABIC_AFTER_NAME,
-    "titles.ARABIC_NUMBERS": titles.ARABIC_NUMBERS,
+    "titles_arabic.ARABIC_HEADS": titles_arabic.ARABIC_HEADS,
+    "titles_arabic.ARABIC_RANKS": titles_arabic.ARABIC_RANKS,
+    "titles_arabic.ARABIC_RANK_PARTS": titles_arabic.ARABIC_RANK_PARTS,
+    "titles_arabic.ARABIC_HONORIFICS": titles_arabic.ARABIC_HONORIFICS,
+    "titles_arabic.ARABIC_TITLE_NOUNS": titles_arabic.ARABIC_TITLE_NOUNS,
+    "titles_arabic.ARABIC_SPEECH_VERBS": titles_arabic.ARABIC_SPEECH_VERBS,
+    "titles_arabic.ARABIC_ACCORDING": titles_arabic.ARABIC_ACCORDING,
+    "titles_arabic.ARABIC_STOPS": titles_arabic.ARABIC_STOPS,
+    "lexicon.ARABIC_PARTICLES": lexicon.ARABIC_PARTICLES,
+    "titles_arabic.ARABIC_LATE": titles_arabic.ARABIC_LATE,
+    "titles_arabic.ARABIC_NOT_NAMES": titles_arabic.ARABIC_NOT_NAMES,
+    "titles_arabic.ARABIC_AFTER_NAME": titles_arabic.ARABIC_AFTER_NAME,
+    "titles_arabic.ARABIC_NUMBERS": titles_arabic.ARABIC_NUMBERS,
     "agency.ARABIC_VERBS": agency.ARABIC_VERBS,
     "agency.ARABIC_ACTING_NOUNS": agency.ARABIC_ACTING_NOUNS,
     "agency.ARABIC_AID_NOUNS": agency.ARABIC_AID_NOUNS,

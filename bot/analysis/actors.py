@@ -43,16 +43,10 @@ from bot.analysis.gazetteer import (
 )
 from bot.analysis.gazetteer import load_gazetteer as _load
 from bot.analysis.lexicon import HEADS, HONORIFICS, PARTICLES, REGAL, Tokens
+from bot.analysis.mentions import Context, PersonMention, Spans
 from bot.analysis.text import fold
-from bot.analysis.titles import (
-    Context,
-    PersonMention,
-    Spans,
-    after_arabic_minister,
-    find_people,
-    is_headline_case,
-    name_runs,
-)
+from bot.analysis.titles import find_people, is_headline_case, name_runs
+from bot.analysis.titles_arabic import after_arabic_minister
 from bot.domain import Actor, ActorKind
 
 __all__ = ["DEFAULT_LIMIT", "Gazetteer", "extract_actors", "load_gazetteer"]

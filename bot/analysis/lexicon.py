@@ -130,6 +130,8 @@ NOT_NAMES = _words(
 PARTICLES = _words(
     "al el ben bin ibn ould abu abou bou ag de del della di da du van von der den ter le la"
 )
+# Arabic name particles, folded like the text: بن، ولد، أبو.
+ARABIC_PARTICLES = frozenset(fold(word) for word in "بن ابن ولد بنت آل أبو".split())
 # Particles that may open a name ("Ould Ghazouani", "Ben Ali", "Abu Bakr").
 LEADING_PARTICLES = _words("ben bin ibn ould abu abou bou el al ag")
 ARABIC_PREFIX = re.compile(
