@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
+from typing import NoReturn
 
 import asyncpg
 import feedparser
@@ -18,23 +19,65 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage import db
 
 PG_URL = os.environ.get("BRIEFBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+# Set in CI (.ci/run): there a PostgreSQL that cannot be reached fails the tests that need it.
+REQUIRE_PG = "BRIEFBOT_REQUIRE_PG"
+PG_CONNECT_TIMEOUT = 5.0
+_pg_probed: dict[str, str | None] = {}  # url -> why it cannot be reached (None: it can)
 
 
 def _plain_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def pg_unreachable_reason(url: str, error: BaseException) -> str:
+    """One line: where PostgreSQL was looked for, what went wrong, and how to point elsewhere."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    detail = " ".join(str(error).split()) or type(error).__name__
+    return (
+        f"PostgreSQL not reachable at {shown} ({detail[:160]}); "
+        "start it, or set BRIEFBOT_TEST_PG_URL"
+    )
+
+
+def missing_postgresql(reason: str, environ: Mapping[str, str]) -> NoReturn:
+    """Skip the test, or fail it without a traceback where BRIEFBOT_REQUIRE_PG is set."""
+    if environ.get(REQUIRE_PG, "") not in ("", "0"):
+        pytest.fail(f"{reason} ({REQUIRE_PG} is set, so this is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+async def _probe_postgresql(url: str) -> str | None:
+    try:
+        connection = await asyncpg.connect(_plain_dsn(url), timeout=PG_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        return pg_unreachable_reason(url, error)
+    await connection.close()
+    return None
+
+
 @pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
+async def pg_server() -> str:
+    """The admin url of the test PostgreSQL server (BRIEFBOT_TEST_PG_URL), checked once a run.
+    When it cannot be reached the test is skipped with one reason (a failure in CI)."""
+    if PG_URL not in _pg_probed:
+        _pg_probed[PG_URL] = await _probe_postgresql(PG_URL)
+    reason = _pg_probed[PG_URL]
+    if reason is not None:
+        missing_postgresql(reason, os.environ)
+    return PG_URL
+
+
+@pytest.fixture
+async def pg_url(pg_server: str) -> AsyncIterator[str]:
     """A new PostgreSQL database for this test, dropped afterwards."""
     name = f"briefbot_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_plain_dsn(PG_URL))
+    admin = await asyncpg.connect(_plain_dsn(pg_server))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(_plain_dsn(PG_URL))
+    yield make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(_plain_dsn(pg_server))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
