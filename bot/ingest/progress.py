@@ -1,4 +1,8 @@
-"""`briefbot ingest`: ingest passes with a progress bar on a terminal and a summary line.
+"""Progress on a terminal for long CLI work, and `briefbot ingest` (passes and a summary line).
+
+`progress(label, total)` shows a live line on the stream it writes to (stderr unless told) while
+the work runs, when that stream is a terminal; piped or redirected, it writes nothing. Log lines
+emitted meanwhile are printed above the line rather than through it.
 
 `--force` fetches every source that is on in the first pass, whether it is due or not (a
 source that is off stays off); later passes fetch the due ones as usual.
@@ -7,19 +11,84 @@ source that is off stays off); later passes fetch the due ones as usual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from bot.app import Runtime
 from bot.config import Config
 from bot.domain import Source
 from bot.ingest.pipeline import IngestReport
+from bot.logs import log_stream
 from bot.storage.sources import count_enabled, due_sources
 
 log = logging.getLogger(__name__)
+Advance = Callable[[], None]
+
+
+def is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+class _AboveTheBar:
+    """A stream for log lines while a progress line shows: each is printed above it, as is."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def write(self, text: str) -> int:
+        self.console.print(text, end="", markup=False, highlight=False, emoji=False, soft_wrap=True)
+        return len(text)
+
+    def flush(self) -> None:
+        self.console.file.flush()
+
+
+def _nothing() -> None:
+    return None
+
+
+@contextlib.contextmanager
+def progress(label: str, total: int | None, stream: TextIO | None = None) -> Iterator[Advance]:
+    """A progress line for the block, on `stream` (stderr by default) when it is a terminal:
+    done/total with a bar, or a spinner when `total` is None. Yields `advance()`, one step done.
+    Nothing is written when the stream is not a terminal. The line is gone when the block ends."""
+    out = sys.stderr if stream is None else stream
+    if not is_terminal(out):
+        yield _nothing
+        return
+    console = Console(file=out, force_terminal=True)
+    name = TextColumn("{task.description}", markup=False)
+    if total is None:
+        columns: tuple[ProgressColumn, ...] = (SpinnerColumn(), name, TimeElapsedColumn())
+    else:
+        columns = (name, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    bar = Progress(
+        *columns,
+        console=console,
+        transient=True,
+        redirect_stdout=False,  # stdout is the command's output, never the bar's
+        redirect_stderr=False,
+    )
+    with bar, log_stream(_AboveTheBar(console)):
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
 
 
 async def _planned(runtime: Runtime, force: bool) -> int:
@@ -31,17 +100,12 @@ async def _planned(runtime: Runtime, force: bool) -> int:
 
 
 async def _one_pass(runtime: Runtime, force: bool) -> IngestReport:
-    total = await _planned(runtime, force)
-    columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    bar = Console(stderr=True)  # stdout carries only the summary lines
-    shown = sys.stderr.isatty()
-    with Progress(*columns, console=bar, transient=True, disable=not shown) as progress:
-        task = progress.add_task("sources", total=total)
+    with progress("ingest", await _planned(runtime, force)) as advance:
 
-        def advance(_source: Source) -> None:
-            progress.advance(task)
+        def done(_source: Source) -> None:
+            advance()
 
-        return await runtime.ingest(force=force, on_source_done=advance)
+        return await runtime.ingest(force=force, on_source_done=done)
 
 
 async def run_ingest(config: Config, once: bool, force: bool = False) -> int:
