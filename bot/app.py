@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.adapters.console import PLATFORM as CONSOLE
@@ -24,6 +26,7 @@ from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.fulltext import FullTextLimits
 from bot.ingest.pipeline import Ingestor, IngestReport
 from bot.ingest.sandbox import Sandbox, SandboxLimits
+from bot.logs import quiet_unless_debug
 from bot.metrics import Metrics
 from bot.render.plain import render_plain
 from bot.storage import briefs as brief_store
@@ -186,10 +189,38 @@ async def run_demo(config: Config, out: TextIO) -> int:
         await runtime.close()
 
 
+NO_DATABASE = (
+    "briefbot chat: no database at {path}: run `briefbot ingest --once` (or `briefbot demo` for "
+    "the sample feeds) to make it and fetch briefs, or give --config with the file naming yours"
+)
+NO_BRIEFS = "no briefs yet: run `briefbot ingest --once` or `briefbot demo` to fetch some"
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist yet; None for any other database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser().absolute()
+    return None if path.exists() else path
+
+
 async def run_chat(config: Config, chat: str, interactive: bool) -> int:
-    """`briefbot chat`: the console conversation on the same storage as `run` and `demo`."""
-    runtime = await Runtime.open(config)
-    try:
-        return await run_console(ConsoleChat(runtime.context(), chat=chat), interactive)
-    finally:
-        await runtime.close()
+    """`briefbot chat`: the console conversation on the same storage as `run` and `demo`.
+
+    It does not make a database: a missing SQLite file is one line on stderr and exit status 1.
+    An empty store is a line on stderr before the first reply. Log lines below WARNING would
+    land between replies, so they are shown only with debug logging (--verbose)."""
+    missing = missing_sqlite_file(config.database.url)
+    if missing is not None:
+        print(NO_DATABASE.format(path=missing), file=sys.stderr)
+        return 1
+    with quiet_unless_debug():
+        runtime = await Runtime.open(config)
+        try:
+            async with runtime.sessions() as session:
+                empty = await brief_store.count_briefs(session) == 0
+            console = ConsoleChat(runtime.context(), chat=chat)
+            return await run_console(console, interactive, notice=NO_BRIEFS if empty else None)
+        finally:
+            await runtime.close()

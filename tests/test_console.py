@@ -205,6 +205,15 @@ def test_piped_chat_reads_watch_and_search_queries(tmp_path: Path) -> None:
         "search coast OR libya",
         "search -libya",
     ]
+    upgrade = subprocess.run(  # an empty store: chat makes no database of its own
+        [sys.executable, "-m", "bot.cli", "-q", "db", "upgrade"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
     result = _chat(tmp_path, "\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -119,12 +119,15 @@ def _is_text(media_type: str) -> bool:
     return kind.startswith("text/") or kind in TEXT_TYPES or kind.endswith(("+xml", "+json"))
 
 
-async def run_console(chat: ConsoleChat, interactive: bool) -> int:
-    """Read lines until end of input; print each reply. Returns the exit status."""
+async def run_console(chat: ConsoleChat, interactive: bool, notice: str | None = None) -> int:
+    """Read lines until end of input; print each reply. Returns the exit status. A `notice`
+    (the store is empty) goes to stderr before the first reply, piped or not."""
     prompt = "briefbot> " if interactive else ""
     if interactive:
         _enable_history()
-        print("briefbot console — /help lists the commands, Ctrl-D leaves.")
+        print("briefbot console — /help lists the commands, Ctrl-D leaves.", flush=True)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)
     while True:
         try:
             line = (
