@@ -174,7 +174,6 @@ async def run_demo(config: Config, out: TextIO) -> int:
     try:
         await runtime.sync_sources()
         report = await runtime.ingest(force=True)
-        log.info("ingest: %s", report.summary())
         sections = []
         async with runtime.sessions() as session:
             for slug in config.topics.default:
