@@ -17,7 +17,7 @@ from bot.adapters.console import PLATFORM as CONSOLE
 from bot.adapters.console import USER as CONSOLE_USER
 from bot.adapters.console import ConsoleChat, run_console
 from bot.analysis.pipeline import Analyser
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.delivery.digest import build_digest
 from bot.ingest.catalog import configured_sources
 from bot.ingest.checker import FeedChecker
@@ -33,6 +33,7 @@ from bot.storage import briefs as brief_store
 from bot.storage import db
 from bot.storage import sources as source_store
 from handlers.context import Context
+from handlers.dispatch import suggest
 from handlers.registry import all_commands
 
 log = logging.getLogger(__name__)
@@ -59,15 +60,24 @@ class Runtime:
 
     @classmethod
     async def open(cls, config: Config, migrate: bool = True) -> Runtime:
-        engine = db.create_engine(config.database.url)
-        if migrate:
-            await db.upgrade(engine)
-        packs = Path(config.topics.packs) if config.topics.packs else None
+        """Topics first, then the database (connected once, migrated). What stops it is a
+        one-line ConfigError or StartupError naming the setting to change."""
+        analyser = load_analyser(config)
+        engine = db.create_engine(
+            config.database.url, connect_timeout=config.database.connect_timeout
+        )
+        try:
+            await db.check_connection(engine, config.setting("database", "url"))
+            if migrate:
+                await db.upgrade(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
         return cls(
             config=config,
             engine=engine,
             sessions=db.sessions(engine),
-            analyser=Analyser.load(packs),
+            analyser=analyser,
             sandbox=Sandbox(parse_limits(config)),
             checker_sandbox=Sandbox(checker_limits(config)),
         )
@@ -152,6 +162,41 @@ class Runtime:
             report = await ingestor.run_once(self.clock(), force=force)
         self.metrics.ingested(report.articles_new, report.briefs_new)
         return report
+
+
+def load_analyser(config: Config) -> Analyser:
+    """The bundled topics plus `[topics] packs`, with `[topics] default` checked against them."""
+    topics = config.topics
+    packs = Path(topics.packs) if topics.packs else None
+    if packs is not None and not packs.is_dir():
+        raise ConfigError(
+            f"{config.setting('topics', 'packs')}: {packs} is not a folder: give the folder of "
+            'your topic packs (*.toml), or packs = "" for the bundled topics only'
+        )
+    if packs is not None and not any(packs.glob("*.toml")):
+        raise ConfigError(
+            f"{config.setting('topics', 'packs')}: {packs} holds no topic packs (*.toml): add "
+            'yours there, or packs = "" for the bundled topics only'
+        )
+    try:
+        analyser = Analyser.load(packs)
+    except ValueError as error:
+        if packs is None:  # the bundled packs: a broken install, not a setting
+            raise
+        raise ConfigError(
+            f"{config.setting('topics', 'packs')}: a pack in {packs} is wrong: {error} "
+            "(fix the pack or take it out of the folder)"
+        ) from None
+    known = list(analyser.topics)
+    for slug in topics.default:
+        if slug not in analyser.topics:
+            close = suggest(slug, known)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise ConfigError(
+                f"{config.setting('topics', 'default')}: no topic {slug!r} ({hint}the topics: "
+                f"{', '.join(known)})"
+            )
+    return analyser
 
 
 def parse_limits(config: Config) -> SandboxLimits:

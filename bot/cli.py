@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, find_config_path, load_config
-from bot.logs import setup_logging
+from bot.logs import RedactingFilter, setup_logging
+from bot.startup import StartupError
 
 log = logging.getLogger("bot.cli")
 Handler = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]
@@ -35,8 +36,9 @@ async def _version(_args: argparse.Namespace, _config: Config) -> int:
 async def _db_upgrade(_args: argparse.Namespace, config: Config) -> int:
     from bot.storage import db
 
-    engine = db.create_engine(config.database.url)
+    engine = db.create_engine(config.database.url, connect_timeout=config.database.connect_timeout)
     try:
+        await db.check_connection(engine, config.setting("database", "url"))
         applied = await db.upgrade(engine)
         revision = await db.current_revision(engine)
     finally:
@@ -163,7 +165,9 @@ def _add_sources_parser(commands: Any) -> None:
     source_import = source_commands.add_parser(
         "import", help="add the feeds of an OPML file (FILE or - for stdin); nothing is fetched"
     )
-    source_import.add_argument("file", metavar="FILE")
+    source_import.add_argument(
+        "file", metavar="FILE", help="an OPML file exported by a feed reader, or - for stdin"
+    )
     source_import.set_defaults(handler=_sources)
     source_commands.add_parser("export", help="print the sources that are on as OPML").set_defaults(
         handler=_sources
@@ -220,20 +224,35 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser(
         "extract", help="analyse one JSON article (FILE or - for stdin) and print JSON"
     )
-    extract.add_argument("file", metavar="FILE")
+    extract.add_argument(
+        "file",
+        metavar="FILE",
+        help='a JSON article: "title" and/or "text", optionally "url", "published", "outlet"; '
+        "- reads stdin",
+    )
     extract.set_defaults(handler=_extract)
     evaluate = commands.add_parser(
         "eval",
         help="score topics, actors and implications (beside a cue-word baseline) on a labelled"
         " folder of articles",
     )
-    evaluate.add_argument("dir", metavar="DIR", nargs="?", default="tests/devset")
+    evaluate.add_argument(
+        "dir",
+        metavar="DIR",
+        nargs="?",
+        default="tests/devset",
+        help="a folder of labelled articles, one JSON file each (default: %(default)s)",
+    )
     evaluate.set_defaults(handler=_eval)
     bench = commands.add_parser("bench", help="measure throughput on loopback (no network)")
     benches = bench.add_subparsers(dest="bench", metavar="WHAT", required=True)
     bench_ingest = benches.add_parser("ingest", help="ingest a generated feed farm")
-    bench_ingest.add_argument("--feeds", type=_positive, default=500)
-    bench_ingest.add_argument("--items", type=_positive, default=20)
+    bench_ingest.add_argument(
+        "--feeds", type=_positive, default=500, help="feeds in the farm (default: %(default)s)"
+    )
+    bench_ingest.add_argument(
+        "--items", type=_positive, default=20, help="items in each feed (default: %(default)s)"
+    )
     bench_ingest.add_argument(
         "--hostile",
         action="store_true",
@@ -242,7 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest.add_argument("--json", action="store_true", help="with --hostile: JSON output")
     bench_ingest.set_defaults(handler=_bench_ingest)
     deliver = benches.add_parser("deliver", help="drain an outbox of digests to a loopback stub")
-    deliver.add_argument("--chats", type=_positive, default=10_000)
+    deliver.add_argument(
+        "--chats",
+        type=_positive,
+        default=10_000,
+        help="chats with a digest waiting, one delivery each (default: %(default)s)",
+    )
     deliver.add_argument(
         "--workers",
         type=_positive,
@@ -259,8 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deliver.set_defaults(handler=_bench_deliver)
     query = benches.add_parser("query", help="time /brief, /search and follow-ups on a big store")
-    query.add_argument("--briefs", type=_positive, default=100_000)
-    query.add_argument("--chats", type=_positive, default=10_000)
+    query.add_argument(
+        "--briefs",
+        type=_positive,
+        default=100_000,
+        help="briefs in the generated store (default: %(default)s)",
+    )
+    query.add_argument(
+        "--chats",
+        type=_positive,
+        default=10_000,
+        help="chats with subscriptions in it (default: %(default)s)",
+    )
     query.add_argument(
         "--backend",
         action="append",
@@ -268,7 +302,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeat for both (default: both)",
     )
     query.set_defaults(handler=_bench_query)
+    _describe_commands(parser)
     return parser
+
+
+def _describe_commands(parser: argparse.ArgumentParser) -> None:
+    """Each subcommand's --help opens with the line the command list shows for it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                if sub.description is None:
+                    sub.description = helps.get(name)
+                _describe_commands(sub)
 
 
 def config_first(argv: list[str]) -> list[str]:
@@ -291,25 +337,55 @@ def config_first(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A failure is one line on stderr that names the cause and the fix, exit 2
+    when the configuration must change and 1 otherwise; `--verbose` logs the traceback too."""
     # python-telegram-bot 22 warns on every RetryAfter unless told to use timedelta values.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = build_parser().parse_args(config_first(sys.argv[1:] if argv is None else list(argv)))
+    if args.verbose:
+        setup_logging("DEBUG")
     try:
         config = load_config(find_config_path(args.config, os.environ))
     except ConfigError as error:
-        print(f"briefbot: bad configuration\n{error}", file=sys.stderr)
-        return 2
+        return _failed(error, args, RedactingFilter())
     level = "DEBUG" if args.verbose else "WARNING" if args.quiet else config.logging.level
-    setup_logging(level, config.secrets())
+    redactor = setup_logging(level, config.secrets())
     log.debug("configuration from %s", config.origin)
     handler: Handler = args.handler
     try:
         return asyncio.run(handler(args, config))
-    except ConfigError as error:  # found only when a platform checked it (e.g. a refused token)
-        print(f"briefbot: bad configuration\n{error}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        return _failed(error, args, redactor)
+
+
+def _failed(error: Exception, args: argparse.Namespace, redactor: RedactingFilter) -> int:
+    """Report a failure in one line (secrets redacted); returns the exit code."""
+    if args.verbose:
+        log.error("briefbot %s failed", _command_words(args), exc_info=error)
+    if isinstance(error, ConfigError):
+        line, code = f"bad configuration: {error}", 2
+    elif isinstance(error, StartupError):
+        line, code = str(error), error.exit_code
+    else:
+        detail = str(error).splitlines()[0] if str(error) else ""
+        line = f"{_command_words(args)} failed: {type(error).__name__}"
+        line += f": {detail}" if detail else ""
+        if not args.verbose:
+            line += " (run with --verbose to log the traceback)"
+        code = 1
+    print(f"briefbot: {redactor.redact(' '.join(line.split()))}", file=sys.stderr)
+    return code
+
+
+def _command_words(args: argparse.Namespace) -> str:
+    words = [args.command]
+    for sub in ("db_command", "sources_command", "bench"):
+        value = getattr(args, sub, None)
+        if isinstance(value, str):
+            words.append(value)
+    return " ".join(words)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tomllib
@@ -20,7 +21,8 @@ DEFAULT_TOPICS = ("tunisia", "north-africa-security")
 
 
 class ConfigError(Exception):
-    """A configuration problem, worded for the operator: where, which key, expected, found."""
+    """A configuration problem, worded for the operator in one line: where, which key,
+    expected, found (several problems are joined with "; ")."""
 
 
 class _Section(BaseModel):
@@ -29,6 +31,7 @@ class _Section(BaseModel):
 
 class DatabaseConfig(_Section):
     url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
+    connect_timeout: float = Field(default=10.0, gt=0, description="seconds, PostgreSQL only")
 
     @property
     def redacted_url(self) -> str:
@@ -163,6 +166,23 @@ class Config(_Section):
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     origin: str = Field(default="embedded defaults", exclude=True)
+    # (section, key, variable) for every key set from the environment.
+    from_environment: tuple[tuple[str, str, str], ...] = Field(default=(), exclude=True, repr=False)
+
+    @property
+    def has_file(self) -> bool:
+        return self.origin != "embedded defaults"
+
+    def setting(self, section: str, key: str) -> str:
+        """Where the operator changes a key: its variable when the environment set it, else the
+        key in the config file (or, with no file, both ways of setting it)."""
+        for env_section, env_key, name in self.from_environment:
+            if (env_section, env_key) == (section, key):
+                return name
+        variable = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+        if self.has_file:
+            return f"[{section}] {key} in {self.origin}"
+        return f"[{section}] {key} (or {variable})"
 
     def secrets(self) -> list[str]:
         """Every secret value in force, for the log redaction filter."""
@@ -196,10 +216,50 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         where = str(path)
         data = _read_toml(path)
     env_keys = _apply_environment(data, environ)
+    from_environment = tuple((section, key, name) for (section, key), name in env_keys.items())
     try:
-        return Config.model_validate({**data, "origin": where})
+        config = Config.model_validate(
+            {**data, "origin": where, "from_environment": from_environment}
+        )
     except ValidationError as error:
         raise ConfigError(_describe(error, where, env_keys)) from None
+    problems = _slack_problems(config)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return config
+
+
+def _slack_problems(config: Config) -> list[str]:
+    """Slack is on with a bot token and a signing secret (and an app token in Socket Mode);
+    a part of that set without the rest is a mistake, not a reason to leave Slack off."""
+    slack = config.slack
+    given = {
+        key
+        for key in ("bot_token", "signing_secret", "app_token")
+        if getattr(slack, key).get_secret_value()
+    }
+    if not given:
+        return []
+    off = "or leave all three empty to keep Slack off"
+    problems = []
+    if "bot_token" not in given:
+        others = " and ".join(sorted(given))
+        verb = "is" if len(given) == 1 else "are"
+        return [
+            f"{config.setting('slack', 'bot_token')}: missing while {others} {verb} set: "
+            f"add the bot token (xoxb-…) {off}"
+        ]
+    if "signing_secret" not in given:
+        problems.append(
+            f"{config.setting('slack', 'signing_secret')}: missing while bot_token is set: "
+            f"add the app's signing secret {off}"
+        )
+    if slack.mode == "socket" and "app_token" not in given:
+        problems.append(
+            f'{config.setting("slack", "app_token")}: missing while mode = "socket": add the '
+            'app-level token (xapp-…) or set mode = "http"'
+        )
+    return problems
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -245,18 +305,44 @@ def _env_value(raw: str) -> Any:
 
 
 def _describe(error: ValidationError, where: str, env_keys: Mapping[tuple[str, str], str]) -> str:
+    """Every problem on one line, "; " between them, each naming the file or the variable."""
     lines = []
     for problem in error.errors(include_url=False):
         location = [str(part) for part in problem["loc"]]
         section, key = [*location, "", ""][:2]
         origin = env_keys.get((section, key))
+        if len(location) == 1:  # the whole section: name a variable that made it, if any
+            origin = next((name for (s, _), name in env_keys.items() if s == section), None)
         place = f"environment {origin}" if origin else where
+        if len(location) == 1 and problem["type"] == "extra_forbidden":
+            sections = ", ".join(_SECTIONS)
+            lines.append(f"{place}: [{section}]: no such section (the sections: {sections})")
+            continue
         label = f"[{section}] {'.'.join(location[1:])}" if len(location) > 1 else f"[{section}]"
         expected = _expected(problem)
+        if problem["type"] == "extra_forbidden" and len(location) == 2:
+            expected = _no_such_key(section, key)
         found = problem.get("input")
         shown = "(missing)" if problem["type"] == "missing" else _show(found, section, key)
         lines.append(f"{place}: {label}: expected {expected}, found {shown}")
-    return "\n".join(lines)
+    return "; ".join(lines)
+
+
+_SECTIONS = sorted(
+    name for name in Config.model_fields if name not in ("origin", "from_environment")
+)
+
+
+def _no_such_key(section: str, key: str) -> str:
+    field = Config.model_fields.get(section)
+    model = field.annotation if field is not None else None
+    known: list[str] = []
+    if isinstance(model, type) and issubclass(model, _Section):
+        known = list(model.model_fields)
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f"no such key (did you mean {close[0]}? see config.example.toml)"
+    return _EXPECTED["extra_forbidden"]
 
 
 _EXPECTED = {

@@ -123,14 +123,15 @@ def test_secrets_are_redacted_in_repr(tmp_path: Path) -> None:
         path,
         environ={
             "BRIEFBOT_TELEGRAM__TOKEN": TOKEN,
+            "BRIEFBOT_SLACK__BOT_TOKEN": "xoxb-s3cr3t-bot",
             "BRIEFBOT_SLACK__SIGNING_SECRET": "s3cr3t-signing",
         },
     )
     shown = repr(config) + str(config)
-    for secret in (TOKEN, "hunter22", "s3cr3t-signing"):
+    for secret in (TOKEN, "hunter22", "xoxb-s3cr3t-bot", "s3cr3t-signing"):
         assert secret not in shown
     assert "hunter22" not in config.database.redacted_url
-    assert set(config.secrets()) == {TOKEN, "s3cr3t-signing", "hunter22"}
+    assert set(config.secrets()) == {TOKEN, "xoxb-s3cr3t-bot", "s3cr3t-signing", "hunter22"}
 
 
 def test_redacting_filter_scrubs_messages_args_and_tracebacks() -> None:
@@ -175,3 +176,6 @@ def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "[telegram] port" in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"briefbot: bad configuration: {path}: [telegram] port: expected an integer, found 'abc'"
+    ]
