@@ -28,8 +28,9 @@ from bot.adapters.slack_text import (
 from bot.adapters.slack_web import Directory, create_client, retry_after
 from bot.app import Runtime
 from bot.chat import Button, ButtonRow, Card, CommandSpec, Emphasis, File, Reply, Text
-from bot.config import Config, DatabaseConfig, SlackConfig
+from bot.config import Config, ConfigError, DatabaseConfig, SlackConfig
 from bot.domain import ChatKind
+from bot.startup import PlatformUnreachable
 from bot.storage import briefs as brief_store
 from handlers.registry import all_commands
 from tests.slack_stub import SlackStub, copy_db, free_port, seed_database, slash_command_body
@@ -311,12 +312,12 @@ async def test_start_refuses_a_bad_token_without_showing_it(
     stub: SlackStub, runtime: Runtime
 ) -> None:
     stub.fail("auth.test", "invalid_auth")
-    with pytest.raises(RuntimeError, match="invalid_auth") as raised:
+    with pytest.raises(ConfigError, match="invalid_auth") as raised:
         await _bot(runtime, stub.base_url, port=free_port()).start()
     assert TOKEN not in str(raised.value)
-    with pytest.raises(RuntimeError, match="app_token"):
+    with pytest.raises(ConfigError, match="app_token"):
         await _bot(runtime, stub.base_url, mode="socket").start()
-    with pytest.raises(RuntimeError, match="cannot reach Slack"):
+    with pytest.raises(PlatformUnreachable, match="cannot reach the Web API"):
         await _bot(runtime, f"http://127.0.0.1:{free_port()}/api/").start()
 
 

@@ -32,7 +32,8 @@ from bot.adapters.slack_replay import ReplayGuard
 from bot.adapters.slack_send import SlackSender
 from bot.adapters.slack_web import Directory, create_client, error_code
 from bot.chat import Reply
-from bot.config import SlackConfig
+from bot.config import ConfigError, SlackConfig
+from bot.startup import PlatformUnreachable, StartupError
 from handlers.context import Context
 from handlers.dispatch import dispatch
 
@@ -75,18 +76,20 @@ class SlackBot:
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Check the token, then serve `/slack/events` (HTTP) or connect (Socket Mode)."""
+        """Check the token, then serve `/slack/events` (HTTP) or connect (Socket Mode).
+        A refused token is a ConfigError; a Web API that does not answer is
+        PlatformUnreachable (start may be called again later)."""
         try:
             identity = await self.client.auth_test()
         except SlackApiError as error:
-            raise RuntimeError(
-                f"Slack refused the bot token ({error_code(error)}): check [slack] bot_token"
+            if not _refused(error):
+                raise self._unreachable(f"it answered {error_code(error) or 'an error'}") from None
+            raise ConfigError(
+                f"[slack] bot_token: Slack refused it ({error_code(error)}): check the bot token "
+                "(xoxb-…) in the app's settings (or BRIEFBOT_SLACK__BOT_TOKEN)"
             ) from None
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise RuntimeError(
-                f"cannot reach Slack's Web API at {self.config.api_base_url} "
-                f"({type(error).__name__}): check [slack] api_base_url and the network"
-            ) from None
+        except (aiohttp.ClientError, OSError) as error:  # TimeoutError is an OSError
+            raise self._unreachable(type(error).__name__) from None
         self.bot_user_id = identity.get("user_id")
         self.app = self._build_app(
             AuthorizeResult.from_auth_test_response(
@@ -101,7 +104,14 @@ class SlackBot:
         web_app.router.add_post(EVENTS_PATH, self._handle_http)
         runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=STOP_GRACE)
         await runner.setup()
-        await web.TCPSite(runner, self.config.host, self.config.port).start()
+        try:
+            await web.TCPSite(runner, self.config.host, self.config.port).start()
+        except OSError as error:
+            await runner.cleanup()
+            raise StartupError(
+                f"slack: cannot listen on {self.config.host}:{self.config.port} "
+                f"({error.strerror or error}): free the port or change [slack] host and port"
+            ) from None
         self._runner = runner
         log.info(
             "slack: serving %s on %s:%s as %s",
@@ -115,20 +125,37 @@ class SlackBot:
         assert self.app is not None
         app_token = self.config.app_token.get_secret_value()
         if not app_token:
-            raise RuntimeError("[slack] mode = socket needs app_token (an xapp-… token)")
+            raise ConfigError(
+                '[slack] app_token: missing while mode = "socket": add the app-level token '
+                '(xapp-…) or set mode = "http"'
+            )
         try:  # the connection itself would retry a refused token for ever
             await self.client.apps_connections_open(app_token=app_token)
         except SlackApiError as error:
-            raise RuntimeError(
-                f"Slack refused the app token ({error_code(error)}): check [slack] app_token"
+            if not _refused(error):
+                raise self._unreachable(f"it answered {error_code(error) or 'an error'}") from None
+            raise ConfigError(
+                f"[slack] app_token: Slack refused it ({error_code(error)}): check the app-level "
+                "token (xapp-…) in the app's settings (or BRIEFBOT_SLACK__APP_TOKEN)"
             ) from None
+        except (aiohttp.ClientError, OSError) as error:
+            raise self._unreachable(type(error).__name__) from None
         self._socket = AsyncSocketModeHandler(self.app, app_token)
         try:
             await asyncio.wait_for(self._socket.connect_async(), CONNECT_TIMEOUT)
         except TimeoutError:
             await self._socket.close_async()
             self._socket = None
-            raise RuntimeError("could not open the Slack Socket Mode connection") from None
+            raise PlatformUnreachable(
+                f"slack: the Socket Mode connection did not open within {CONNECT_TIMEOUT:g} s: "
+                "check the network"
+            ) from None
+
+    def _unreachable(self, reason: str) -> PlatformUnreachable:
+        return PlatformUnreachable(
+            f"slack: cannot reach the Web API at {self.config.api_base_url} ({reason}): check "
+            "the network and [slack] api_base_url"
+        )
 
     @property
     def bound_port(self) -> int | None:
@@ -336,3 +363,10 @@ class SlackBot:
             await self._deliver(origin, Reply.text(FAILED))
         except Exception:  # the failure may be Slack itself; the log has it
             log.warning("slack: could not tell %s that an answer failed", origin.channel)
+
+
+def _refused(error: SlackApiError) -> bool:
+    """Slack answered and said no (a bad or revoked token), rather than failing to answer."""
+    status = error.response.status_code if error.response is not None else 0
+    code = error_code(error)
+    return bool(code) and status < 500 and status != 429 and code != "ratelimited"

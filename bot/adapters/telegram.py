@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType
-from telegram.error import InvalidToken
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -49,6 +49,7 @@ from bot.chat import Command, Reply
 from bot.config import ConfigError, TelegramConfig
 from bot.domain import ChatKind
 from bot.logs import RedactingFilter
+from bot.startup import PlatformUnreachable, StartupError
 from bot.storage.messages import brief_for_message
 from handlers.context import Context
 from handlers.dispatch import FAILURE, command_name, dispatch, find_spec
@@ -119,24 +120,40 @@ class TelegramBot:
 
     async def start(self) -> None:
         """Start receiving inside the running loop: initialize, start, then poll or listen.
-        A refused token or a bad webhook setting is a ConfigError naming the key."""
+        A refused token or a bad webhook setting is a ConfigError naming the key; a Bot API
+        that does not answer is PlatformUnreachable (start may be called again later)."""
         if self.config.mode == "webhook":
             check_webhook_config(self.config)
         try:
             await self.app.initialize()
-        except InvalidToken:
-            raise ConfigError(
-                "[telegram] token: Telegram refused it; check the token @BotFather gave you "
-                "(or BRIEFBOT_TELEGRAM__TOKEN)"
-            ) from None
+        except BaseException as error:
+            await self.app.bot.shutdown()  # its HTTP clients were opened before getMe failed
+            if isinstance(error, InvalidToken):
+                raise ConfigError(
+                    "[telegram] token: Telegram refused it: check the token @BotFather gave you "
+                    "(or BRIEFBOT_TELEGRAM__TOKEN)"
+                ) from None
+            if _unreachable(error):
+                raise self._unreachable(error) from None
+            raise
         try:
             await self._register_menu()
             await self.app.start()
             await self._receive()
-        except BaseException:
+        except BaseException as error:
             await self.stop()  # leave nothing half-started behind
+            if _unreachable(error):
+                raise self._unreachable(error) from None
             raise
         log.info("telegram: @%s receiving updates (%s)", self.app.bot.username, self.config.mode)
+
+    def _unreachable(self, error: BaseException) -> PlatformUnreachable:
+        host = urlsplit(self.config.base_url).netloc or self.config.base_url
+        reason = self._redact(" ".join(str(error).split())) or type(error).__name__
+        return PlatformUnreachable(
+            f"telegram: cannot reach the Bot API at {host} ({reason}): check the network "
+            "and [telegram] base_url"
+        )
 
     async def _receive(self) -> None:
         if self.config.mode == "webhook":
@@ -153,7 +170,13 @@ class TelegramBot:
         secret = self.config.secret_token.get_secret_value()
         path = urlsplit(self.config.webhook_url).path
         self.webhook = WebhookServer(self.app, path, secret)
-        await self.webhook.start(self.config.listen, self.config.port)
+        try:
+            await self.webhook.start(self.config.listen, self.config.port)
+        except OSError as error:
+            raise StartupError(
+                f"telegram: cannot listen on {self.config.listen}:{self.config.port} "
+                f"({error.strerror or error}): free the port or change [telegram] listen and port"
+            ) from None
         await self.app.bot.set_webhook(
             self.config.webhook_url, allowed_updates=ALLOWED_UPDATES, secret_token=secret
         )
@@ -329,6 +352,11 @@ class TelegramBot:
             log.warning(
                 "telegram: could not report incident %s: %s", incident, self._redact(str(failure))
             )
+
+
+def _unreachable(error: BaseException) -> bool:
+    """A network failure or timeout; BadRequest is a NetworkError too, but an answer."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 def check_webhook_config(config: TelegramConfig) -> None:
