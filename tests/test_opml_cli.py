@@ -14,6 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bot.config import Config, DatabaseConfig, IngestConfig
+from bot.ingest.catalog import bundled_sources
 from bot.ingest.opml import read_opml
 from bot.ingest.sourcelist import Streams, run_sources
 
@@ -126,7 +127,8 @@ def test_export_prints_opml_that_imports_into_another_database(tmp_path: Path) -
 
 
 def test_export_leaves_out_local_feeds_and_says_so(tmp_path: Path) -> None:
-    config = config_file(tmp_path)
+    samples = "".join(f'[[sources]]\nurl = "{source.url}"\n' for source in bundled_sources())
+    config = config_file(tmp_path, samples)
     out(briefbot(config, "ingest", "--once"))  # registers the bundled sample feeds
     exported = briefbot(config, "sources", "export")
     assert exported.returncode == 0
