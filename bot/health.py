@@ -19,8 +19,9 @@ restarting every process does not cure it.
   minutes — and it turns not ready if that first round has not ended two intervals later. A round
   this process skips because another process holds the ingest lock counts as ended: the process
   holding the lock answers for its own age.
-- platforms: each chat platform the service started is up. With no platform (ingest only) there
-  is nothing to wait for, and that part is ready.
+- platforms: each configured chat platform is up; one still starting, not answering (the service
+  keeps trying it) or stopping is not. With no platform (ingest only) there is nothing to wait
+  for, and that part is ready.
 
 Why the database result is cached: the HTTP server answers from threads of its own, while the
 engine belongs to the asyncio loop and must not be used from another thread. The check runs on
@@ -115,6 +116,13 @@ class Health:
     def platform_down(self, name: str, detail: str) -> None:
         """`detail` is shown on /readyz: a fixed phrase such as "stopped", never exception text."""
         self._set_platform(name, _Platform("down", detail))
+
+    def stopping(self) -> None:
+        """The service is shutting down: every platform reads as down, so /readyz answers 503
+        (and a load balancer stops sending) while the outbox drains."""
+        with self._lock:
+            for name in self._platforms:
+                self._platforms[name] = _Platform("down", "stopping")
 
     def _set_platform(self, name: str, platform: _Platform) -> None:
         with self._lock:

@@ -275,6 +275,23 @@ async def test_platforms_starting_up_and_down(
     )
 
 
+async def test_stopping_turns_every_platform_down(
+    port: str, client: httpx.AsyncClient, health: Health, sqlite_engine: AsyncEngine
+) -> None:
+    await _all_well(health, sqlite_engine)
+    health.platform_up("slack")
+
+    health.stopping()
+
+    ready = await client.get(f"{port}/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["platforms"] == {
+        "slack": {"ok": False, "state": "down", "detail": "stopping"},
+        "telegram": {"ok": False, "state": "down", "detail": "stopping"},
+    }
+    assert (await client.get(f"{port}/healthz")).status_code == 200
+
+
 async def test_database_check_passes_on_each_backend(engine: AsyncEngine, health: Health) -> None:
     assert await health.check_database(engine)
     assert health.readiness()[1]["checks"]["database"]["ok"] is True
