@@ -89,7 +89,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     venv = work / "venv"
     run([sys.executable, "-m", "venv", venv], cwd=work, timeout=120)
     python = venv / "bin" / "python"
-    pip = [python, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check", "--no-input"]
     pip_version = run([*pip, "--version"], cwd=work, timeout=60).stdout
     assert pip_version.startswith(f"pip {ensurepip.version()} "), pip_version
     dist = work / "dist"
